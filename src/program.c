@@ -1,0 +1,699 @@
+/*
+ * program.c: programs, their instances and the instance state machine.
+ * inst_handle() takes every event; inst_set_state() is the only writer of
+ * an instance's state, checks the move against a table, logs it and arms
+ * the new state's timer. Policy (backoff, restart decision) is pure and at
+ * the bottom. Start and stop order across programs is supervise.c's.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <math.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tend.h"
+#include "log.h"
+#include "program.h"
+#include "spawn.h"
+#include "util.h"
+
+extern char **environ;
+
+static const char *state_names[INST_NSTATES] = {
+	"stopped", "starting", "running", "backoff", "stopping", "exited",
+	"fatal",
+};
+
+const char *
+inst_state_name(enum inst_state s)
+{
+	return state_names[s];
+}
+
+#define B(s)	(1u << (s))
+/* Which states each state may move to. */
+static const unsigned allowed[INST_NSTATES] = {
+	[INST_STOPPED] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF) |
+	    B(INST_EXITED) | B(INST_FATAL),
+	[INST_STARTING] = B(INST_RUNNING) | B(INST_STOPPING) | B(INST_BACKOFF) |
+	    B(INST_STOPPED) | B(INST_EXITED) | B(INST_FATAL),
+	[INST_RUNNING] = B(INST_RUNNING) | B(INST_STOPPING) | B(INST_BACKOFF) |
+	    B(INST_STOPPED) | B(INST_EXITED) | B(INST_FATAL),
+	[INST_BACKOFF] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF) |
+	    B(INST_STOPPED) | B(INST_EXITED) | B(INST_FATAL),
+	[INST_STOPPING] = B(INST_STOPPING) | B(INST_STOPPED) | B(INST_BACKOFF) |
+	    B(INST_EXITED) | B(INST_FATAL),
+	[INST_EXITED] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF) |
+	    B(INST_FATAL),
+	[INST_FATAL] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF),
+};
+
+/*
+ * The one writer of in->state. Stops the old state's timer and, when
+ * timeout >= 0, arms the new one's. Marks tend dirty for supervise.c.
+ */
+static void
+inst_set_state(struct instance *in, enum inst_state to, ev_tstamp timeout,
+    const char *why)
+{
+	struct tend *t = in->prog->tend;
+
+	if (!(allowed[in->state] & B(to))) {
+		log_errorx("%s: bug: no move %s -> %s (%s)", in->name,
+		    state_names[in->state], state_names[to], why);
+		abort();
+	}
+	ev_timer_stop(t->loop, &in->timer);
+	if (timeout >= 0) {
+		ev_timer_set(&in->timer, timeout, 0.);
+		ev_timer_start(t->loop, &in->timer);
+	}
+	if (in->state != to)
+		log_debug("%s: %s -> %s (%s)", in->name,
+		    state_names[in->state], state_names[to], why);
+	in->state = to;
+	in->state_since = ev_now(t->loop);
+	t->dirty = 1;
+}
+
+static int
+group_alive(pid_t pgid)
+{
+	return pgid > 0 && (kill(-pgid, 0) == 0 || errno == EPERM);
+}
+
+/* kill(2) that treats "already gone" as success. */
+static void
+send_signal(struct instance *in, pid_t target, int sig)
+{
+	if (kill(target, sig) == -1 && errno != ESRCH)
+		log_warn("%s: kill(%d, %s)", in->name, (int)target,
+		    sig_name(sig));
+}
+
+static void
+close_report(struct instance *in)
+{
+	if (in->reportfd < 0)
+		return;
+	ev_io_stop(in->prog->tend->loop, &in->reportio);
+	close(in->reportfd);
+	in->reportfd = -1;
+}
+
+/* Reads the child's spawn report if there is one; logs a failure once. */
+static void
+read_report(struct instance *in)
+{
+	struct spawn_report rep;
+	int r;
+
+	if (in->reportfd < 0)
+		return;
+	if ((r = spawn_read_report(in->reportfd, &rep)) == -1) {
+		if (errno == EAGAIN)
+			return;
+		log_warn("%s: read(spawn report)", in->name);
+	} else if (r == 1) {
+		in->spawn_failed = 1;
+		if (rep.stage == SPAWN_EXEC)
+			log_errorx("%s: %s: %s", in->name,
+			    in->prog->cfg->argv[0], strerror(rep.err));
+		else if (rep.stage == SPAWN_CHDIR)
+			log_errorx("%s: spawn: chdir(%s): %s", in->name,
+			    in->prog->cfg->directory, strerror(rep.err));
+		else
+			log_errorx("%s: spawn: %s: %s", in->name,
+			    spawn_stage_name(rep.stage), strerror(rep.err));
+	}
+	close_report(in);
+}
+
+static void
+report_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	read_report(container_of(w, struct instance, reportio));
+}
+
+static void
+timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	inst_handle(container_of(w, struct instance, timer), IEV_TIMER);
+}
+
+/* "NAME=value" entries of extra override those of base with that name. */
+static int
+env_overridden(char *const *extra, size_t n, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	size_t len = eq != NULL ? (size_t)(eq - entry) : strlen(entry);
+
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(extra[i], entry, len) == 0 && extra[i][len] == '=')
+			return 1;
+	return 0;
+}
+
+/* tend's environment, then the program's, then TEND_PROGRAM/INSTANCE. */
+static char **
+build_env(struct instance *in, char *own[2])
+{
+	struct program_config *c = in->prog->cfg;
+	size_t n = 0, i, k = 0, nextra = (size_t)c->nenv + 2;
+	char **envp, **extra;
+
+	if (asprintf(&own[0], "TEND_PROGRAM=%s", c->name) == -1)
+		own[0] = NULL;
+	if (asprintf(&own[1], "TEND_INSTANCE=%u", in->index) == -1)
+		own[1] = NULL;
+	if (own[0] == NULL || own[1] == NULL)
+		return NULL;
+	while (environ[n] != NULL)
+		n++;
+	if ((extra = calloc(nextra, sizeof(*extra))) == NULL)
+		return NULL;
+	for (i = 0; i < (size_t)c->nenv; i++)
+		extra[i] = c->env[i];
+	extra[i++] = own[0];
+	extra[i++] = own[1];
+	if ((envp = calloc(n + nextra + 1, sizeof(*envp))) == NULL) {
+		free(extra);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (!env_overridden(extra, nextra, environ[i]))
+			envp[k++] = environ[i];
+	for (i = 0; i < nextra; i++)
+		if (!env_overridden(extra + i + 1, nextra - i - 1, extra[i]))
+			envp[k++] = extra[i];
+	free(extra);
+	return envp;
+}
+
+/*
+ * Fills the user part of a spawn request. getpwnam/getgrnam/getgrouplist
+ * are synchronous, but bounded: a local file read, once per spawn, and only
+ * for programs with user or group set.
+ */
+static int
+lookup_ids(struct instance *in, struct spawn_req *r, gid_t *groups, int *n)
+{
+	struct program_config *c = in->prog->cfg;
+	struct passwd *pw = NULL;
+	struct group *gr;
+
+	if (c->user == NULL && c->group == NULL)
+		return 0;
+	r->set_ids = 1;
+	r->uid = getuid();
+	r->gid = getgid();
+	if (c->user != NULL) {
+		errno = 0;
+		if ((pw = getpwnam(c->user)) == NULL) {
+			log_errorx("%s: spawn: unknown user \"%s\"%s%s",
+			    in->name, c->user, errno ? ": " : "",
+			    errno ? strerror(errno) : "");
+			return -1;
+		}
+		r->uid = pw->pw_uid;
+		r->gid = pw->pw_gid;
+	}
+	if (c->group != NULL) {
+		errno = 0;
+		if ((gr = getgrnam(c->group)) == NULL) {
+			log_errorx("%s: spawn: unknown group \"%s\"%s%s",
+			    in->name, c->group, errno ? ": " : "",
+			    errno ? strerror(errno) : "");
+			return -1;
+		}
+		r->gid = gr->gr_gid;
+	}
+	if (pw == NULL || getgrouplist(c->user, r->gid, groups, n) == -1) {
+		groups[0] = r->gid;	/* too many groups: the primary only */
+		*n = 1;
+	}
+	r->groups = groups;
+	r->ngroups = *n;
+	return 0;
+}
+
+/* Starts the main process; a failure is a failed start, not a crash. */
+static void
+inst_spawn(struct instance *in)
+{
+	struct program_config *c = in->prog->cfg;
+	struct tend *t = in->prog->tend;
+	struct spawn_req r = { 0 };
+	gid_t groups[64];
+	int ngroups = 64, fd;
+	char *own[2] = { NULL, NULL }, **envp;
+	pid_t pid = -1;
+
+	in->spawn_failed = 0;
+	in->kill_sent = 0;
+	in->group_signaled = 0;
+	r.argv = c->argv;
+	r.directory = c->directory;
+	r.umask_set = c->umask_set;
+	r.umask = (mode_t)c->umask;
+	r.mask = &t->orig_mask;
+	r.ignored = &t->orig_ignored;
+	/* Wrapper mode in a terminal: the child reads the terminal as it
+	 * would without us, so it must be the foreground group. */
+	r.tty_foreground = t->wrapper && in->index == 0 &&
+	    isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	if ((envp = build_env(in, own)) == NULL)
+		log_warn("%s: spawn: building environment", in->name);
+	else if (lookup_ids(in, &r, groups, &ngroups) == 0) {
+		r.envp = envp;
+		if ((pid = spawn_start(&r, &fd)) == -1)
+			log_warn("%s: spawn: %s", in->name,
+			    errno == EMFILE || errno == ENFILE ? "pipe2" :
+			    "fork");
+	}
+	free(envp);
+	free(own[0]);
+	free(own[1]);
+	in->spawned_at = ev_now(t->loop);
+	in->start_wall = (double)time(NULL);
+	if (pid == -1) {
+		/* Nothing ran: report it as a failed start with the exit
+		 * code a shell gives for "cannot execute". */
+		in->spawn_failed = 1;
+		in->last_status = 126;
+		in->last_signaled = 0;
+		in->ran = 1;
+		in->pid = in->pgid = 0;
+		inst_set_state(in, INST_STARTING, -1, "spawn failed");
+		inst_handle(in, IEV_GROUP_EMPTY);
+		return;
+	}
+	in->pid = in->pgid = pid;
+	in->reportfd = fd;
+	ev_io_init(&in->reportio, report_cb, fd, EV_READ);
+	ev_io_start(t->loop, &in->reportio);
+	log_info("%s: started pid %d", in->name, (int)pid);
+	if (c->start_seconds > 0)
+		inst_set_state(in, INST_STARTING, c->start_seconds, "spawned");
+	else
+		inst_set_state(in, INST_RUNNING, c->backoff_reset, "spawned");
+}
+
+/* Sends stop_signal as kill_mode says and waits stop_timeout. */
+static void
+inst_stop(struct instance *in)
+{
+	struct program_config *c = in->prog->cfg;
+
+	if (c->kill_mode == KILL_GROUP) {
+		send_signal(in, -in->pgid, c->stop_signal);
+		in->group_signaled = 1;
+	} else
+		send_signal(in, in->pid, c->stop_signal);
+	log_info("%s: stopping: %s sent, deadline %gs", in->name,
+	    sig_name(c->stop_signal), c->stop_timeout);
+	inst_set_state(in, INST_STOPPING, c->stop_timeout, "stop");
+}
+
+/* Sends kill_signal to what is left and waits TEND_KILL_GRACE. */
+static void
+inst_kill(struct instance *in, const char *why)
+{
+	struct program_config *c = in->prog->cfg;
+	struct tend *t = in->prog->tend;
+
+	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid)) {
+		log_warnx("%s: %s: %s to process group %d", in->name, why,
+		    sig_name(c->kill_signal), (int)in->pgid);
+		send_signal(in, -in->pgid, c->kill_signal);
+	} else if (in->pid > 0) {
+		log_warnx("%s: %s: %s to pid %d", in->name, why,
+		    sig_name(c->kill_signal), (int)in->pid);
+		send_signal(in, in->pid, c->kill_signal);
+	}
+	in->kill_sent = 1;
+	t->killed_any = 1;
+	inst_set_state(in, INST_STOPPING, TEND_KILL_GRACE, why);
+}
+
+/* Records one restart at now; 0 if allowed, -1 if over restart_limit. */
+static int
+count_restart(struct instance *in, ev_tstamp now)
+{
+	struct program_config *c = in->prog->cfg;
+	unsigned limit = (unsigned)c->restart_limit, oldest;
+
+	if (limit == 0)
+		return 0;
+	oldest = (in->rt_head + limit - in->rt_count) % limit;
+	if (in->rt_count == limit &&
+	    in->restart_times[oldest] > now - c->restart_window)
+		return -1;
+	in->restart_times[in->rt_head] = now;
+	in->rt_head = (in->rt_head + 1) % limit;
+	if (in->rt_count < limit)
+		in->rt_count++;
+	return 0;
+}
+
+static double
+rng_next(struct tend *t)
+{
+	/* xorshift64*: jitter needs spread, not cryptography. */
+	t->rng ^= t->rng >> 12;
+	t->rng ^= t->rng << 25;
+	t->rng ^= t->rng >> 27;
+	return (double)((t->rng * 2685821657736338717ULL) >> 11) /
+	    9007199254740992.0;
+}
+
+/* The main process and its group are gone: decide what comes next. */
+static void
+inst_finish(struct instance *in)
+{
+	struct program_config *c = in->prog->cfg;
+	struct tend *t = in->prog->tend;
+	ev_tstamp now = ev_now(t->loop);
+	char why[128];
+	double delay;
+	int code = in->last_status;
+
+	close_report(in);
+	in->pid = in->pgid = 0;
+	if (!in->want_up || t->state != TEND_RUNNING) {
+		inst_set_state(in, INST_STOPPED, -1, "stopped");
+		return;
+	}
+	if (!restart_wanted(c, in->last_signaled, code, in->spawn_failed)) {
+		log_info("%s: exited %d, restart = %s: not restarting",
+		    in->name, code, restart_policy_name(c->restart));
+		inst_set_state(in, INST_EXITED, -1, "no restart");
+		return;
+	}
+	if (count_restart(in, now) == -1) {
+		log_errorx("%s: more than %ld restarts within %gs: giving up "
+		    "(fatal)", in->name, c->restart_limit, c->restart_window);
+		inst_set_state(in, INST_FATAL, -1, "restart_limit");
+		return;
+	}
+	in->failures++;
+	in->restarts++;
+	delay = backoff_delay(c, in->failures, rng_next(t));
+	log_info("%s: restarting in %.3fs (restart %u)", in->name, delay,
+	    in->failures);
+	snprintf(why, sizeof(why), "exit %d, wait %.3fs", code, delay);
+	inst_set_state(in, INST_BACKOFF, delay, why);
+}
+
+/* The main process ended with wait status st. */
+static void
+inst_exited(struct instance *in, int st)
+{
+	struct program_config *c = in->prog->cfg;
+	struct tend *t = in->prog->tend;
+	ev_tstamp up = ev_now(t->loop) - in->spawned_at;
+	enum exit_reason reason;
+
+	read_report(in);
+	in->last_status = status_code(st);
+	in->last_signaled = WIFSIGNALED(st);
+	in->ran = 1;
+	if (WIFSIGNALED(st)) {
+		reason = in->kill_sent && WTERMSIG(st) == c->kill_signal ?
+		    EXIT_KILLED : EXIT_SIGNALED;
+		log_info("%s: pid %d %s by %s after %.3fs", in->name,
+		    (int)in->pid, reason == EXIT_KILLED ? "killed" : "ended",
+		    sig_name(WTERMSIG(st)), up);
+	} else {
+		reason = EXIT_EXITED;
+		log_info("%s: pid %d exited %d after %.3fs%s", in->name,
+		    (int)in->pid, WEXITSTATUS(st), up,
+		    in->state == INST_STARTING ? " (failed start)" : "");
+	}
+	in->exits[reason]++;
+	in->pid = 0;
+	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid)) {
+		/* mixed and group: nothing of it may outlive it. What is
+		 * left gets stop_signal now and kill_signal at the
+		 * deadline (the stop's, if one is running). */
+		if (!in->group_signaled || in->kill_sent)
+			send_signal(in, -in->pgid, in->kill_sent ?
+			    c->kill_signal : c->stop_signal);
+		in->group_signaled = 1;
+		if (in->state != INST_STOPPING)
+			inst_set_state(in, INST_STOPPING, c->stop_timeout,
+			    "main exited, group left");
+		return;
+	}
+	inst_finish(in);
+}
+
+void
+inst_handle(struct instance *in, enum inst_event ev)
+{
+	struct program_config *c = in->prog->cfg;
+
+	switch (ev) {
+	case IEV_START:
+		in->want_up = 1;
+		if (in->state == INST_STOPPED || in->state == INST_EXITED ||
+		    in->state == INST_FATAL) {
+			in->failures = 0;
+			in->rt_count = 0;
+			inst_spawn(in);
+		}
+		break;
+	case IEV_STOP:
+		in->want_up = 0;
+		if (in->state == INST_BACKOFF)
+			inst_set_state(in, INST_STOPPED, -1, "stop");
+		else if (in->state == INST_STARTING ||
+		    in->state == INST_RUNNING)
+			inst_stop(in);
+		break;
+	case IEV_KILL:
+		in->want_up = 0;
+		if (in->state == INST_BACKOFF)
+			inst_set_state(in, INST_STOPPED, -1, "kill");
+		else if ((in->state == INST_STARTING ||
+		    in->state == INST_RUNNING || in->state == INST_STOPPING) &&
+		    !in->kill_sent)
+			inst_kill(in, "kill now");
+		break;
+	case IEV_EXIT:
+		if (in->pid > 0)
+			inst_exited(in, in->wait_status);
+		break;
+	case IEV_GROUP_EMPTY:
+		if (in->pid == 0 && !group_alive(in->pgid))
+			inst_finish(in);
+		break;
+	case IEV_TIMER:
+		switch (in->state) {
+		case INST_STARTING:
+			inst_set_state(in, INST_RUNNING,
+			    fmax(0, c->backoff_reset - c->start_seconds),
+			    "up start_seconds");
+			break;
+		case INST_RUNNING:
+			in->failures = 0;	/* up backoff_reset */
+			break;
+		case INST_BACKOFF:
+			inst_spawn(in);
+			break;
+		case INST_STOPPING:
+			if (!in->kill_sent)
+				inst_kill(in, "stop deadline passed");
+			else if (in->pid > 0)
+				inst_kill(in, "still alive after kill");
+			else {
+				log_warnx("%s: process group %d still has "
+				    "members %gs after %s; no longer waiting",
+				    in->name, (int)in->pgid, TEND_KILL_GRACE,
+				    sig_name(c->kill_signal));
+				in->pgid = 0;
+				inst_finish(in);
+			}
+			break;
+		default:
+			break;
+		}
+		break;
+	}
+}
+
+void
+program_handle(struct program *p, enum inst_event ev)
+{
+	for (size_t i = 0; i < p->ninst; i++)
+		inst_handle(&p->inst[i], ev);
+}
+
+int
+program_reaped(struct tend *t, pid_t pid, int status)
+{
+	for (size_t i = 0; i < t->nprograms; i++) {
+		struct program *p = &t->programs[i];
+
+		for (size_t j = 0; j < p->ninst; j++)
+			if (p->inst[j].pid == pid) {
+				p->inst[j].wait_status = status;
+				inst_handle(&p->inst[j], IEV_EXIT);
+				return 0;
+			}
+	}
+	return -1;
+}
+
+void
+program_check_groups(struct tend *t)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		for (size_t j = 0; j < t->programs[i].ninst; j++) {
+			struct instance *in = &t->programs[i].inst[j];
+
+			if (in->state == INST_STOPPING && in->pid == 0)
+				inst_handle(in, IEV_GROUP_EMPTY);
+		}
+}
+
+void
+program_forward(struct tend *t, int sig)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		for (size_t j = 0; j < t->programs[i].ninst; j++) {
+			struct instance *in = &t->programs[i].inst[j];
+
+			if (in->pid <= 0)
+				continue;
+			send_signal(in, t->programs[i].cfg->kill_mode ==
+			    KILL_GROUP ? -in->pgid : in->pid, sig);
+		}
+}
+
+void
+program_signal_groups(struct tend *t, int sig)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		for (size_t j = 0; j < t->programs[i].ninst; j++)
+			if (t->programs[i].inst[j].pgid > 0)
+				send_signal(&t->programs[i].inst[j],
+				    -t->programs[i].inst[j].pgid, sig);
+}
+
+int
+program_is_down(const struct program *p)
+{
+	for (size_t i = 0; i < p->ninst; i++)
+		switch (p->inst[i].state) {
+		case INST_STOPPED: case INST_EXITED: case INST_FATAL:
+			break;
+		default:
+			return 0;
+		}
+	return 1;
+}
+
+int
+program_is_up(const struct program *p)
+{
+	for (size_t i = 0; i < p->ninst; i++)
+		if (p->inst[i].state != INST_RUNNING)
+			return 0;
+	return 1;
+}
+
+struct program *
+program_find(struct tend *t, const char *name)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		if (strcmp(t->programs[i].cfg->name, name) == 0)
+			return &t->programs[i];
+	return NULL;
+}
+
+int
+program_init(struct program *p, struct tend *t, struct program_config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->cfg = cfg;
+	p->tend = t;
+	p->ninst = (size_t)cfg->numprocs;
+	if ((p->inst = calloc(p->ninst, sizeof(*p->inst))) == NULL)
+		return -1;
+	for (size_t i = 0; i < p->ninst; i++) {
+		struct instance *in = &p->inst[i];
+
+		in->prog = p;
+		in->index = (unsigned)i;
+		in->reportfd = -1;
+		snprintf(in->name, sizeof(in->name), "%s:%zu", cfg->name, i);
+		ev_init(&in->timer, timer_cb);
+		if (cfg->restart_limit > 0 && (in->restart_times = calloc(
+		    (size_t)cfg->restart_limit, sizeof(ev_tstamp))) == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+void
+program_free(struct program *p)
+{
+	if (p->inst == NULL)
+		return;
+	for (size_t i = 0; i < p->ninst; i++) {
+		ev_timer_stop(p->tend->loop, &p->inst[i].timer);
+		close_report(&p->inst[i]);
+		free(p->inst[i].restart_times);
+	}
+	free(p->deps);
+	free(p->dependents);
+	free(p->inst);
+	p->inst = NULL;
+}
+
+/* Pure policy below: no state, no I/O. */
+
+double
+backoff_delay(const struct program_config *c, unsigned n, double r)
+{
+	double d;
+
+	if (c->backoff_initial <= 0 || n == 0)
+		return 0;
+	/* pow() may overflow to inf for a large n; initial > 0, so the
+	 * product stays inf (never NaN) and fmin caps it. */
+	d = fmin(c->backoff_max,
+	    c->backoff_initial * pow(c->backoff_multiplier, (double)(n - 1)));
+	return d * (1 + c->backoff_jitter * (2 * r - 1));
+}
+
+int
+restart_wanted(const struct program_config *c, int signaled, int code,
+    int spawn_failed)
+{
+	switch (c->restart) {
+	case RESTART_ALWAYS:
+		return 1;
+	case RESTART_NEVER:
+		return 0;
+	default:
+		return spawn_failed || signaled || code < 0 || code > 255 ||
+		    !c->success_codes[code];
+	}
+}
+
+int
+status_code(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}

@@ -1,0 +1,115 @@
+/*
+ * program.h: programs and their instances, the instance state machine, and
+ * the pure restart policy (backoff schedule, restart decision). Event
+ * sources (reaper, signals, supervise) call in here; this module calls
+ * spawn.c and nothing above it. It marks tend->dirty after every transition
+ * so supervise.c can re-evaluate start and stop order.
+ */
+#ifndef PROGRAM_H
+#define PROGRAM_H
+
+#include <sys/types.h>
+#include <ev.h>
+
+#include "tend.h"
+#include "config.h"
+
+enum inst_state {
+	INST_STOPPED, INST_STARTING, INST_RUNNING, INST_BACKOFF,
+	INST_STOPPING, INST_EXITED, INST_FATAL,
+	INST_NSTATES
+};
+
+enum inst_event {
+	IEV_START,		/* operator or start order wants it up */
+	IEV_STOP,		/* graceful stop: stop_signal, deadline */
+	IEV_KILL,		/* kill_signal now (second SIGINT, timeouts) */
+	IEV_EXIT,		/* the main process was reaped */
+	IEV_GROUP_EMPTY,	/* nothing is left of its process group */
+	IEV_TIMER,		/* the current state's timer fired */
+};
+
+enum exit_reason { EXIT_EXITED, EXIT_SIGNALED, EXIT_KILLED, EXIT_NREASONS };
+
+struct program;
+
+struct instance {
+	struct program	*prog;		/* borrowed: the owner */
+	unsigned	 index;
+	char		 name[TEND_NAME_MAX + 8];	/* "web:0" */
+	enum inst_state	 state;		/* written by inst_set_state only */
+	int		 want_up;	/* what the operator wants */
+	pid_t		 pid;		/* main process, 0 when none */
+	pid_t		 pgid;		/* its group while it may have members */
+	int		 reportfd;	/* spawn report pipe, -1 when closed */
+	ev_io		 reportio;
+	ev_timer	 timer;		/* the current state's deadline */
+	ev_tstamp	 spawned_at;	/* ev_now at spawn */
+	ev_tstamp	 state_since;
+	int		 kill_sent;	/* kill_signal sent in this stop */
+	int		 group_signaled; /* stop_signal went to the group */
+	int		 spawn_failed;	/* the last start never exec'd */
+	int		 wait_status;	/* from the reaper, for IEV_EXIT */
+	int		 last_status;	/* exit code as tend reports it */
+	int		 last_signaled;	/* the last end was by a signal */
+	int		 ran;		/* has ended at least once */
+	unsigned	 failures;	/* restarts since the last reset: n */
+	ev_tstamp	*restart_times;	/* owned ring of restart_limit */
+	unsigned	 rt_head, rt_count;
+	unsigned long long restarts;
+	unsigned long long exits[EXIT_NREASONS];
+	double		 start_wall;	/* wall clock of the last spawn */
+};
+
+struct program {
+	struct program_config *cfg;	/* borrowed from tend->cfg */
+	struct tend	*tend;		/* borrowed */
+	struct instance	*inst;		/* owned array of cfg->numprocs */
+	size_t		 ninst;
+	struct program	**deps;		/* owned array: programs it depends on */
+	size_t		 ndeps;
+	struct program	**dependents;	/* owned array: programs depending on it */
+	size_t		 ndependents;
+	int		 started;	/* start order has released it */
+	int		 stop_issued;	/* shutdown order has stopped it */
+	int		 waiting_logged;
+	int		 ended_logged;	/* critical end already acted on */
+};
+
+/* Sets up p for cfg, nothing started. 0, or -1 with errno (ENOMEM). */
+int program_init(struct program *p, struct tend *t, struct program_config *cfg);
+/* Stops every watcher and frees; instances must have no process. */
+void program_free(struct program *p);
+
+/* Feeds one event to an instance: the whole state machine. */
+void inst_handle(struct instance *in, enum inst_event ev);
+void program_handle(struct program *p, enum inst_event ev);
+
+/* The reaper found pid with wait status: 0 if it was a main process. */
+int program_reaped(struct tend *t, pid_t pid, int status);
+/* After any reap: instances whose main is gone check their group. */
+void program_check_groups(struct tend *t);
+/* Sends sig to every live instance as its kill_mode says. */
+void program_forward(struct tend *t, int sig);
+/* Sends sig to the whole group of every live instance. */
+void program_signal_groups(struct tend *t, int sig);
+
+/* 1 when no instance of p has a process or is waiting to restart. */
+int program_is_down(const struct program *p);
+/* 1 when every instance of p is running. */
+int program_is_up(const struct program *p);
+struct program *program_find(struct tend *t, const char *name);
+
+const char *inst_state_name(enum inst_state s);
+
+/* Pure policy, unit-tested. */
+/* Delay before the n-th consecutive restart (n >= 1), jitter factor from
+ * r in [0, 1). */
+double backoff_delay(const struct program_config *c, unsigned n, double r);
+/* 1 if an instance that ended with this exit should be restarted. */
+int restart_wanted(const struct program_config *c, int signaled, int code,
+    int spawn_failed);
+/* The exit code tend reports for a wait status: code, or 128+signal. */
+int status_code(int status);
+
+#endif

@@ -1,0 +1,169 @@
+/*
+ * spawn.c: fork/exec of one process. The child only makes system calls
+ * (async-signal-safe) between fork and exec; everything that allocates
+ * (argv, envp, user lookup) is prepared by the caller. Which process the
+ * child belongs to and what its exit means is program.c's business.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+#ifdef HAVE_CLOSE_RANGE
+#include <linux/close_range.h>
+#endif
+
+#include "spawn.h"
+
+extern char **environ;
+
+const char *
+spawn_stage_name(int stage)
+{
+	switch (stage) {
+	case SPAWN_SETPGID:	return "setpgid";
+	case SPAWN_CHDIR:	return "chdir";
+	case SPAWN_SETGROUPS:	return "setgroups";
+	case SPAWN_SETGID:	return "setgid";
+	case SPAWN_SETUID:	return "setuid";
+	case SPAWN_EXEC:	return "exec";
+	}
+	return "spawn";
+}
+
+int
+spawn_exit_code(const struct spawn_report *rep)
+{
+	return rep->stage == SPAWN_EXEC && rep->err == ENOENT ? 127 : 126;
+}
+
+/* Marks every descriptor above 2 close-on-exec, so exec closes it. */
+static void
+cloexec_from(int lowfd)
+{
+	long max, fd;
+	int fl;
+
+#ifdef HAVE_CLOSE_RANGE
+	if (close_range((unsigned)lowfd, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = lowfd; fd < max; fd++)
+		if ((fl = fcntl((int)fd, F_GETFD)) != -1 && !(fl & FD_CLOEXEC))
+			fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+static void __attribute__((noreturn))
+child_fail(int fd, int stage)
+{
+	struct spawn_report rep = { stage, errno };
+	ssize_t w;
+
+	do
+		w = write(fd, &rep, sizeof(rep));
+	while (w == -1 && errno == EINTR);
+	_exit(spawn_exit_code(&rep));
+}
+
+static void __attribute__((noreturn))
+child(const struct spawn_req *r, int fd)
+{
+	struct sigaction sa;
+	int sig;
+
+	if (setpgid(0, 0) == -1)
+		child_fail(fd, SPAWN_SETPGID);
+	if (r->tty_foreground) {
+		/* We are a background group now: without ignoring SIGTTOU
+		 * the kernel would stop us for asking. Failure only means
+		 * there is no terminal to take. */
+		signal(SIGTTOU, SIG_IGN);
+		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
+	}
+	/* Undo everything tend did to signals: handlers become SIG_DFL
+	 * (SIG_IGN where tend inherited SIG_IGN), then the mask tend was
+	 * started with. In this order, so no handler of ours can run here. */
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		sa.sa_handler = sigismember(r->ignored, sig) == 1 ?
+		    SIG_IGN : SIG_DFL;
+		(void)sigaction(sig, &sa, NULL);
+	}
+	sigprocmask(SIG_SETMASK, r->mask, NULL);
+
+	if (r->directory != NULL && chdir(r->directory) == -1)
+		child_fail(fd, SPAWN_CHDIR);
+	if (r->set_ids) {
+		if (setgroups((size_t)r->ngroups, r->groups) == -1)
+			child_fail(fd, SPAWN_SETGROUPS);
+		if (setgid(r->gid) == -1)
+			child_fail(fd, SPAWN_SETGID);
+		if (setuid(r->uid) == -1)
+			child_fail(fd, SPAWN_SETUID);
+	}
+	if (r->umask_set)
+		umask(r->umask);
+	cloexec_from(3);
+	if (r->envp != NULL)
+		environ = (char **)r->envp;
+	execvp(r->argv[0], r->argv);
+	child_fail(fd, SPAWN_EXEC);
+}
+
+pid_t
+spawn_start(const struct spawn_req *r, int *reportfd)
+{
+	int p[2], saved;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		saved = errno;
+		close(p[0]);
+		close(p[1]);
+		errno = saved;
+		return -1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		child(r, p[1]);
+	}
+	close(p[1]);
+	/* Also from here, so the group exists before fork returns to the
+	 * caller, who may signal it at once. EACCES means the child has
+	 * already exec'd, after its own setpgid. */
+	(void)setpgid(pid, pid);
+	*reportfd = p[0];
+	return pid;
+}
+
+int
+spawn_read_report(int fd, struct spawn_report *rep)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, rep, sizeof(*rep));
+	while (n == -1 && errno == EINTR);
+	if (n == (ssize_t)sizeof(*rep))
+		return 1;
+	if (n == 0)
+		return 0;
+	if (n > 0) {
+		/* Cannot happen: pipe writes under PIPE_BUF are atomic. */
+		rep->stage = SPAWN_EXEC;
+		rep->err = EIO;
+		return 1;
+	}
+	return -1;
+}

@@ -1,0 +1,60 @@
+/*
+ * spawn.h: fork and exec of one process in its own process group, with its
+ * environment, directory, user and umask, and the signal state tend
+ * inherited. Failures in the child after fork come back through a
+ * close-on-exec pipe as a struct spawn_report; the caller reads it from its
+ * event loop.
+ */
+#ifndef SPAWN_H
+#define SPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+enum spawn_stage {
+	SPAWN_SETPGID = 1, SPAWN_CHDIR, SPAWN_SETGROUPS, SPAWN_SETGID,
+	SPAWN_SETUID, SPAWN_EXEC,
+};
+
+struct spawn_req {
+	char		*const *argv;	/* borrowed */
+	char		*const *envp;	/* borrowed, NULL = tend's environ */
+	const char	*directory;	/* borrowed, NULL = stay */
+	int		 set_ids;	/* switch to uid/gid */
+	uid_t		 uid;
+	gid_t		 gid;
+	const gid_t	*groups;	/* supplementary groups, with gid */
+	int		 ngroups;
+	int		 umask_set;
+	mode_t		 umask;
+	int		 tty_foreground; /* take the terminal's foreground */
+	const sigset_t	*mask;		/* restored before exec */
+	const sigset_t	*ignored;	/* SIG_IGN before exec, others SIG_DFL */
+};
+
+struct spawn_report {
+	int		 stage;		/* enum spawn_stage */
+	int		 err;		/* errno in the child */
+};
+
+/*
+ * Starts the child. Returns its pid and stores the read end of the report
+ * pipe (nonblocking, close-on-exec) in *reportfd; -1 with errno if pipe or
+ * fork failed (no child then).
+ */
+pid_t spawn_start(const struct spawn_req *r, int *reportfd);
+
+/*
+ * Reads the child's report without blocking: 1 = a failure report is in
+ * *rep, 0 = the pipe closed (exec worked), -1 = nothing yet (EAGAIN) or a
+ * read error (errno set).
+ */
+int spawn_read_report(int fd, struct spawn_report *rep);
+
+/* "chdir", "setuid", "exec" ... for messages. */
+const char *spawn_stage_name(int stage);
+
+/* The exit code a shell would give: 127 not found, 126 otherwise. */
+int spawn_exit_code(const struct spawn_report *rep);
+
+#endif

@@ -1,0 +1,319 @@
+/*
+ * supervise.c: the order of things across programs. A prepare watcher runs
+ * step() once per loop iteration when some instance changed state (tend->
+ * dirty), so start order, stop order, critical programs and the end of a
+ * shutdown are decided in one place, never from deep inside a transition.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tend.h"
+#include "config.h"
+#include "log.h"
+#include "program.h"
+#include "supervise.h"
+
+static void
+finish(struct tend *t)
+{
+	t->state = TEND_DONE;
+	ev_timer_stop(t->loop, &t->shutdown_timer);
+	ev_break(t->loop, EVBREAK_ALL);
+}
+
+/* 1 while we have a child, reaped or not. */
+static int
+have_children(void)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/*
+ * PID 1 and every program is down: TERM to every process left in our
+ * namespace (orphans that may want to flush), KILL after a short wait.
+ */
+static void
+sweep(struct tend *t)
+{
+	t->state = TEND_SWEEPING;
+	ev_timer_stop(t->loop, &t->shutdown_timer);
+	if (!have_children()) {
+		finish(t);
+		return;
+	}
+	log_info("sending TERM to the processes left, KILL in %gs",
+	    TEND_SWEEP_TIMEOUT);
+	if (kill(-1, SIGTERM) == -1 && errno != ESRCH)
+		log_warn("kill(-1, TERM)");
+	ev_timer_set(&t->shutdown_timer, TEND_SWEEP_TIMEOUT, 0.);
+	ev_timer_start(t->loop, &t->shutdown_timer);
+}
+
+void
+supervise_reaped(struct tend *t)
+{
+	if (t->state == TEND_SWEEPING && !have_children())
+		finish(t);
+}
+
+static int
+all_down(struct tend *t)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		if (!program_is_down(&t->programs[i]))
+			return 0;
+	return 1;
+}
+
+static int
+deps_up(struct program *p)
+{
+	for (size_t i = 0; i < p->ndeps; i++)
+		if (!p->deps[i]->started || !program_is_up(p->deps[i]))
+			return 0;
+	return 1;
+}
+
+static int
+dependents_down(struct program *p)
+{
+	for (size_t i = 0; i < p->ndependents; i++)
+		if (!program_is_down(p->dependents[i]))
+			return 0;
+	return 1;
+}
+
+/* A critical program that ended for good takes tend down with it. */
+static void
+check_critical(struct tend *t, struct program *p)
+{
+	for (size_t i = 0; i < p->ninst; i++) {
+		struct instance *in = &p->inst[i];
+
+		if (in->state != INST_EXITED && in->state != INST_FATAL)
+			continue;
+		if (!t->exit_status_set) {
+			t->exit_status = in->last_status;
+			t->exit_status_set = 1;
+		}
+		log_info("%s: critical program ended (%s, status %d)",
+		    in->name, inst_state_name(in->state), in->last_status);
+		supervise_shutdown(t, "critical program ended");
+		return;
+	}
+}
+
+static void
+step_running(struct tend *t)
+{
+	for (size_t i = 0; i < t->nprograms && t->state == TEND_RUNNING;
+	    i++) {
+		struct program *p = &t->programs[i];
+
+		if (p->cfg->critical && p->started)
+			check_critical(t, p);
+		if (p->started || !p->cfg->autostart ||
+		    t->state != TEND_RUNNING)
+			continue;
+		if (!deps_up(p)) {
+			if (!p->waiting_logged)
+				log_info("%s: waiting for its dependencies",
+				    p->cfg->name);
+			p->waiting_logged = 1;
+			continue;
+		}
+		p->started = 1;
+		program_handle(p, IEV_START);
+	}
+}
+
+static void
+step_stopping(struct tend *t)
+{
+	/* shutdown_delay: keep serving (and restarting) until it passes. */
+	if (ev_is_active(&t->delay_timer))
+		return;
+	for (size_t i = 0; i < t->nprograms; i++) {
+		struct program *p = &t->programs[i];
+
+		if (!p->stop_issued && dependents_down(p)) {
+			p->stop_issued = 1;
+			program_handle(p, IEV_STOP);
+		}
+	}
+	if (all_down(t)) {
+		log_info("all programs stopped");
+		if (t->pid1)
+			sweep(t);
+		else
+			finish(t);
+	}
+}
+
+static void
+step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct tend *t = container_of(w, struct tend, step);
+
+	/* Each pass may change states again; bounded by the instances. */
+	while (t->dirty) {
+		t->dirty = 0;
+		if (t->state == TEND_RUNNING)
+			step_running(t);
+		else if (t->state == TEND_STOPPING)
+			step_stopping(t);
+	}
+}
+
+static void
+shutdown_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tend *t = container_of(w, struct tend, shutdown_timer);
+
+	if (t->state == TEND_STOPPING) {
+		log_warnx("shutdown_timeout (%gs) passed: killing what is "
+		    "left", t->cfg->shutdown_timeout);
+		supervise_kill_all(t, "shutdown_timeout passed");
+	} else if (t->state == TEND_SWEEPING && !t->sweep_killed) {
+		log_warnx("processes left after %gs: sending KILL",
+		    TEND_SWEEP_TIMEOUT);
+		t->sweep_killed = 1;
+		if (kill(-1, SIGKILL) == -1 && errno != ESRCH)
+			log_warn("kill(-1, KILL)");
+		ev_timer_set(w, TEND_KILL_GRACE, 0.);
+		ev_timer_start(loop, w);
+	} else if (t->state == TEND_SWEEPING) {
+		log_warnx("processes still left after KILL; exiting anyway");
+		finish(t);
+	}
+}
+
+static void
+delay_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tend *t = container_of(w, struct tend, delay_timer);
+
+	log_info("shutdown_delay passed: stopping programs");
+	t->dirty = 1;
+}
+
+void
+supervise_shutdown(struct tend *t, const char *why)
+{
+	if (t->state != TEND_RUNNING) {
+		log_info("%s: already shutting down", why);
+		return;
+	}
+	log_info("shutting down: %s", why);
+	t->state = TEND_STOPPING;
+	/* No restarts from here on: instances waiting out a backoff stop
+	 * now; the others stop in dependency order. */
+	for (size_t i = 0; i < t->nprograms; i++)
+		for (size_t j = 0; j < t->programs[i].ninst; j++)
+			if (t->programs[i].inst[j].state == INST_BACKOFF)
+				inst_handle(&t->programs[i].inst[j], IEV_STOP);
+	ev_timer_set(&t->shutdown_timer, t->cfg->shutdown_timeout, 0.);
+	ev_timer_start(t->loop, &t->shutdown_timer);
+	if (t->cfg->shutdown_delay > 0) {
+		ev_timer_set(&t->delay_timer, t->cfg->shutdown_delay, 0.);
+		ev_timer_start(t->loop, &t->delay_timer);
+	}
+	t->dirty = 1;
+}
+
+void
+supervise_kill_all(struct tend *t, const char *why)
+{
+	if (t->state == TEND_RUNNING)
+		supervise_shutdown(t, why);
+	if (t->state != TEND_STOPPING)
+		return;
+	ev_timer_stop(t->loop, &t->delay_timer);
+	for (size_t i = 0; i < t->nprograms; i++) {
+		t->programs[i].stop_issued = 1;
+		program_handle(&t->programs[i], IEV_KILL);
+	}
+	t->dirty = 1;
+}
+
+/* Resolves depends names into pointers both ways. */
+static int
+link_depends(struct tend *t)
+{
+	for (size_t i = 0; i < t->nprograms; i++) {
+		struct program *p = &t->programs[i];
+
+		p->ndeps = (size_t)p->cfg->ndepends;
+		if (p->ndeps == 0)
+			continue;
+		if ((p->deps = calloc(p->ndeps, sizeof(*p->deps))) == NULL)
+			return -1;
+		for (size_t d = 0; d < p->ndeps; d++) {
+			struct program *q = program_find(t,
+			    p->cfg->depends[d]);
+			struct program **n;
+
+			/* config_validate guarantees q exists. */
+			p->deps[d] = q;
+			n = realloc(q->dependents,
+			    sizeof(*n) * (q->ndependents + 1));
+			if (n == NULL)
+				return -1;
+			q->dependents = n;
+			q->dependents[q->ndependents++] = p;
+		}
+	}
+	return 0;
+}
+
+int
+supervise_init(struct tend *t)
+{
+	t->nprograms = t->cfg->nprograms;
+	if ((t->programs = calloc(t->nprograms, sizeof(*t->programs))) == NULL)
+		return -1;
+	for (size_t i = 0; i < t->nprograms; i++)
+		if (program_init(&t->programs[i], t, t->cfg->programs[i]) == -1)
+			return -1;
+	if (link_depends(t) == -1)
+		return -1;
+	ev_init(&t->shutdown_timer, shutdown_timer_cb);
+	ev_init(&t->delay_timer, delay_timer_cb);
+	ev_prepare_init(&t->step, step_cb);
+	ev_prepare_start(t->loop, &t->step);
+	t->state = TEND_RUNNING;
+	t->dirty = 1;
+	return 0;
+}
+
+void
+supervise_free(struct tend *t)
+{
+	ev_prepare_stop(t->loop, &t->step);
+	ev_timer_stop(t->loop, &t->shutdown_timer);
+	ev_timer_stop(t->loop, &t->delay_timer);
+	for (size_t i = 0; i < t->nprograms; i++)
+		program_free(&t->programs[i]);
+	free(t->programs);
+	t->programs = NULL;
+	t->nprograms = 0;
+}
+
+int
+supervise_exit_status(const struct tend *t)
+{
+	const struct program *p = t->nprograms == 1 ? &t->programs[0] : NULL;
+
+	if (t->exit_status_set)
+		return t->exit_status;
+	/* Wrapper mode keeps its one child's status, as tini does. */
+	if (t->wrapper && p != NULL && p->ninst == 1 && p->inst[0].ran)
+		return p->inst[0].last_status;
+	return t->killed_any ? 1 : 0;
+}

@@ -1,0 +1,72 @@
+/*
+ * tend.h: the one context (struct tend), the limits every module shares, and
+ * container_of. Modules get the context from ev_userdata(loop); nothing else
+ * in tend is global except log.c's state.
+ */
+#ifndef TEND_H
+#define TEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <signal.h>
+#include <ev.h>
+
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#define TEND_NUMPROCS_MAX	10000	/* instances of one program */
+#define TEND_PROGRAMS_MAX	1000	/* programs in one config */
+#define TEND_CONFIG_LINE_MAX	4096	/* one config line, newline excluded */
+#define TEND_CONFIG_SIZE_MAX	(1 << 20) /* whole config file */
+#define TEND_ARGV_MAX		4096	/* words in one command */
+#define TEND_ENV_MAX		4096	/* entries in one environment list */
+#define TEND_NAME_MAX		64	/* program name */
+#define TEND_RESTART_LIMIT_MAX	10000	/* restart_limit */
+#define TEND_DURATION_MAX	(100.0 * 365 * 86400) /* 100 years, in seconds */
+#define TEND_LOG_LINE_MAX	2048	/* one log line, truncated beyond */
+#define TEND_SWEEP_TIMEOUT	2.0	/* PID 1: TERM to leftovers, then KILL after this */
+#define TEND_KILL_GRACE		2.0	/* after kill_signal, wait this long before giving up on a group */
+#define TEND_ERRORS_MAX		100	/* config problems reported before giving up */
+
+struct config;
+struct program;
+
+enum tend_state {
+	TEND_RUNNING,		/* programs up, restarts happen */
+	TEND_STOPPING,		/* graceful shutdown in progress */
+	TEND_SWEEPING,		/* PID 1: TERM/KILL to every process left */
+	TEND_DONE,		/* the loop may end */
+};
+
+struct tend {
+	struct ev_loop		*loop;		/* borrowed: the default loop */
+	struct config		*cfg;		/* owned */
+	struct program		*programs;	/* owned array of cfg->nprograms */
+	size_t			 nprograms;
+	int			 wrapper;	/* started as tend -- CMD */
+	int			 pid1;		/* getpid() == 1 */
+	enum tend_state		 state;
+	int			 exit_status;	/* set when the shutdown is decided */
+	int			 exit_status_set;
+	int			 killed_any;	/* an instance was killed at a deadline */
+	int			 sigint_count;
+	int			 tty_stopped;	/* we stopped our children for SIGTSTP */
+	int			 dirty;		/* an instance changed state: re-plan */
+	uint64_t		 rng;		/* xorshift state for backoff jitter */
+	int			 sweep_killed;	/* PID 1 sweep: KILL sent */
+	double			 start_time;	/* wall clock, for metrics */
+
+	sigset_t		 orig_mask;	/* signal mask we inherited */
+	sigset_t		 orig_ignored;	/* signals we inherited as SIG_IGN */
+
+	ev_child		 reaper;	/* pid 0: every child, ours and adopted */
+	ev_signal		 sig[NSIG];	/* one per caught signal */
+	ev_timer		 shutdown_timer; /* shutdown_timeout, then the PID 1 sweep */
+	ev_timer		 delay_timer;	/* shutdown_delay */
+	ev_prepare		 step;		/* re-plans start/stop order when dirty */
+
+	unsigned long long	 orphans_reaped;
+	unsigned long long	 signals_received[NSIG];
+};
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * util.h: parsers for the value types the command line, the config file and
+ * (later) HTTP paths and notify messages share. All are pure: bytes in,
+ * value or an error message out; no logging, no globals.
+ */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <stddef.h>
+
+/* Error buffer size every parser here accepts. */
+#define UTIL_ERR_MAX 256
+
+/*
+ * "250ms", "1.5s", "2m", "1h", bare number = seconds. Non-negative, at most
+ * TEND_DURATION_MAX. Returns 0, or -1 with a message in err.
+ */
+int duration_parse(const char *s, double *out, char *err, size_t errlen);
+
+/* yes/no/true/false/on/off/1/0, any case. Returns 0 or -1. */
+int bool_parse(const char *s, int *out, char *err, size_t errlen);
+
+/* "TERM", "SIGTERM", "term", "15", "RTMIN+2". Returns 0 or -1. */
+int sig_parse(const char *s, int *out, char *err, size_t errlen);
+
+/* "TERM" for SIGTERM, "RTMIN+2", or "SIG42" for unnamed: static storage. */
+const char *sig_name(int sig);
+
+/* Decimal integer in [min, max], nothing else around it. Returns 0 or -1. */
+int long_parse(const char *s, long min, long max, long *out, char *err,
+    size_t errlen);
+
+/* Octal mode such as 0022 or 0600, at most 0777. Returns 0 or -1. */
+int mode_parse(const char *s, unsigned *out, char *err, size_t errlen);
+
+/*
+ * Splits s into words as a POSIX shell does, without running one: blanks
+ * separate words; 'single quotes' keep everything; "double quotes" keep all
+ * but \" \\ \$ \` and backslash-newline; a backslash outside quotes keeps the
+ * next character. Returns a NULL-terminated, malloc'd argv (free with
+ * argv_free) with its count in *argc, or NULL with a message in err (and
+ * errno EINVAL, or ENOMEM). An empty or blank s gives zero words.
+ */
+char **words_split(const char *s, int *argc, char *err, size_t errlen);
+void argv_free(char **argv);
+
+/*
+ * Expands ${VAR} and ${VAR:-default} from the environment getter; $$ is a
+ * literal $; any other $ stays as it is. An unset variable without a default
+ * is an error. Returns a malloc'd string or NULL with err set.
+ */
+typedef const char *(*var_getter)(const char *name, void *arg);
+char *vars_expand(const char *s, var_getter get, void *arg, char *err,
+    size_t errlen);
+
+/*
+ * An environment list: A=1, B="two words", C='x, y'. Items are separated by
+ * commas outside quotes; a value may be quoted in single or double quotes
+ * (backslash escapes " and \ inside double quotes). Names are
+ * [A-Za-z_][A-Za-z0-9_]*. Returns a NULL-terminated malloc'd array of
+ * "NAME=value" strings (free with argv_free), or NULL with err set.
+ */
+char **env_list_parse(const char *s, int *count, char *err, size_t errlen);
+
+/* Exit codes list: "0, 2, 100" each in 0..255 -> 256-entry flag array. */
+int codes_parse(const char *s, unsigned char codes[256], char *err,
+    size_t errlen);
+
+/* Comma-separated names list ("db, cache"): malloc'd argv or NULL. */
+char **names_parse(const char *s, int *count, char *err, size_t errlen);
+
+#endif
