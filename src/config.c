@@ -402,6 +402,7 @@ struct parse {
 	int			 tend_line;	/* [tend] seen at this line */
 	enum section		 sec;
 	int			 sec_ok;	/* 0: skip keys (bad header) */
+	int			 headers;	/* a header was seen, good or bad */
 	struct program_config	*prog;		/* current [program:] */
 	int			 problems;
 };
@@ -433,6 +434,7 @@ enter_section(struct parse *ps, const char *l, size_t n)
 
 	ps->sec_ok = 0;
 	ps->prog = NULL;
+	ps->headers = 1;
 	if (close == NULL) {
 		PERR(ps, "%s:%d: section header without ']'", ps->cfg->path,
 		    ps->line);
@@ -563,7 +565,9 @@ handle_key(void *user, const char *section, const char *name,
 	int *seen;
 	size_t i;
 
-	if (*section == '\0') {
+	/* Under a bad header inih still holds no section: that header was
+	 * reported, its keys are skipped below. */
+	if (*section == '\0' && !ps->headers) {
 		PERR(ps, "%s:%d: %s: key outside any section (put it under "
 		    "[tend] or [program:NAME])", ps->cfg->path, ps->line, name);
 		return 1;
@@ -632,7 +636,9 @@ find_cycle(struct config *cfg, size_t at, unsigned char *mark, size_t *path,
 	mark[at] = 1;
 	path[depth] = at;
 	for (i = 0; i < (size_t)pc->ndepends && !found; i++) {
-		if ((dep = find_program(cfg, pc->depends[i])) == NULL)
+		/* Unknown and self dependencies are reported elsewhere. */
+		if ((dep = find_program(cfg, pc->depends[i])) == NULL ||
+		    dep == pc)
 			continue;
 		for (j = 0; cfg->programs[j] != dep; j++)
 			;
@@ -664,11 +670,13 @@ config_validate(struct config *cfg, struct errlist *errs)
 	unsigned char *mark;
 	size_t *path, i;
 	int problems = 0, dl = key_index("depends", SEC_PROGRAM), j;
+	int cl = key_index("command", SEC_PROGRAM);
 	struct program_config *pc;
 
 	for (i = 0; i < cfg->nprograms; i++) {
 		pc = cfg->programs[i];
-		if (pc->argv == NULL) {
+		/* A command that was set but did not parse is reported. */
+		if (pc->argv == NULL && pc->seen[cl] == 0) {
 			errlist_add(errs, "%s:%d: program:%s: command: missing "
 			    "(every program needs one)", cfg->path, pc->line,
 			    pc->name);

@@ -44,7 +44,6 @@ struct program_config {
 	int		 kill_mode;	/* enum kill_mode */
 	char		**depends;	/* owned program names */
 	int		 ndepends;
-	int		 depends_line;
 	int		 critical;
 	int		 seen[64];	/* line each key was set on, 0 = unset */
 };

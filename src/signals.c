@@ -51,7 +51,7 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	int sig = w->signum;
 
 	t->signals_received[sig]++;
-	log_debug("received SIG%s", sig_name(sig));
+	log_debug("received signal %s", sig_name(sig));
 	switch (sig) {
 	case SIGTERM:
 		supervise_shutdown(t, "SIGTERM");

@@ -183,14 +183,15 @@ sig_parse(const char *s, int *out, char *err, size_t errlen)
 	long v;
 	size_t i;
 
-	if (isdigit((unsigned char)*s)) {
-		if (long_parse(s, 1, SIGRTMAX, &v, NULL, 0) == -1)
+	if (strncasecmp(n, "SIG", 3) == 0)
+		n += 3;
+	/* "SIG42" too: sig_name() prints unnamed signals that way. */
+	if (isdigit((unsigned char)*n)) {
+		if (long_parse(n, 1, SIGRTMAX, &v, NULL, 0) == -1)
 			goto bad;
 		*out = (int)v;
 		return 0;
 	}
-	if (strncasecmp(n, "SIG", 3) == 0)
-		n += 3;
 	for (i = 0; i < sizeof(signames) / sizeof(signames[0]); i++) {
 		if (strcasecmp(n, signames[i].name) == 0) {
 			*out = signames[i].sig;
@@ -331,13 +332,18 @@ words_split(const char *s, int *argc, char *err, size_t errlen)
 			p++;
 			continue;
 		}
+		/* A backslash-newline joins lines; alone it is no word. */
+		if (*p == '\\' && p[1] == '\n') {
+			p += 2;
+			continue;
+		}
 		inword = 1;
 		if (*p == '\\') {
 			if (p[1] == '\0') {
 				fail(err, errlen, "trailing backslash");
 				return vec_fail(&v, &b);
 			}
-			if (p[1] != '\n' && sbuf_add(&b, p[1]) == -1)
+			if (sbuf_add(&b, p[1]) == -1)
 				goto nomem;
 			p += 2;
 		} else if (*p == '\'' || *p == '"') {

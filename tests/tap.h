@@ -21,7 +21,7 @@ plan(int n)
 	fflush(stdout);
 }
 
-static inline void
+static inline void __attribute__((format(printf, 1, 2)))
 diag(const char *fmt, ...)
 {
 	va_list ap;
@@ -33,7 +33,7 @@ diag(const char *fmt, ...)
 	printf("\n");
 }
 
-static inline int
+static inline int __attribute__((format(printf, 4, 5)))
 ok_at(int cond, const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
