@@ -486,6 +486,31 @@ enter_section(struct parse *ps, const char *l, size_t n)
 }
 
 /*
+ * The length of line l without its inline comment: a ';' after a blank,
+ * outside quotes. inih's own rule ignores quotes and would cut
+ * command = sh -c 'a ; b' in two.
+ */
+static size_t
+uncomment(const char *l, size_t n)
+{
+	int blank = 0;		/* the last character was an unquoted blank */
+	char q = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (q == 0 && l[i] == ';' && blank)
+			return i;
+		blank = q == 0 && (l[i] == ' ' || l[i] == '\t');
+		if (l[i] == '\\' && q != '\'' && i + 1 < n)
+			i++;
+		else if (q != 0 && l[i] == q)
+			q = 0;
+		else if (q == 0 && (l[i] == '\'' || l[i] == '"'))
+			q = l[i];
+	}
+	return n;
+}
+
+/*
  * Our ini_reader: hands inih one line at a time from the buffer, counting
  * lines. Lines we find bad (too long, NUL bytes, no '=' or ':', bad section
  * header) are reported here with their number and given to inih as blank
@@ -542,6 +567,7 @@ read_line(char *str, int num, void *stream)
 		    ps->line, l[t]);
 		return str;
 	}
+	n = uncomment(l, n);
 	memcpy(str, l, n);
 	str[n] = '\n';
 	str[n + 1] = '\0';
@@ -723,8 +749,10 @@ config_parse(struct config *cfg, const char *buf, size_t len,
 
 	/* Debian's libinih keeps its options in globals: set them here, the
 	 * one place that parses. Multiline continuation stays off so that an
-	 * indented line is a key of its own, as people expect. */
+	 * indented line is a key of its own, as people expect; inline
+	 * comments are ours (see uncomment). */
 	ini_allow_multiline = false;
+	ini_allow_inline_comments = false;	/* uncomment() does it */
 	ini_stop_on_first_error = false;
 	ini_use_stack = false;
 	ini_allow_realloc = false;

@@ -513,6 +513,22 @@ test_syntax(void)
 		skip(4, "the programs did not parse");
 	config_free(cfg);
 
+	cfg = parse_ok("a ';' inside quotes is no comment",
+	    "[program:a]\n"
+	    "command = sh -c 'echo a ; echo b' \"x ; y\" z\\ ;w ; gone\n"
+	    "environment = A=\"1 ; 2\", B='3 ; 4'  ; comment\n");
+	if (cfg->nprograms == 1) {
+		is_str(words(cfg->programs[0]->argv, cfg->programs[0]->argc),
+		    "[sh][-c][echo a ; echo b][x ; y][z ;w]",
+		    "quoted and escaped ';' stay, the comment goes");
+		is_str(cfg->programs[0]->env[0], "A=1 ; 2",
+		    "';' in a double-quoted environment value stays");
+		is_str(cfg->programs[0]->env[1], "B=3 ; 4",
+		    "';' in a single-quoted environment value stays");
+	} else
+		skip(3, "the program did not parse");
+	config_free(cfg);
+
 	errors_are("'TERM;x' is not a signal",
 	    "[program:a]\ncommand = a\nstop_signal = TERM;x\n",
 	    "x.ini:3: program:a: stop_signal: \"TERM;x\" is not a signal "
@@ -701,7 +717,7 @@ test_free(void)
 int
 main(void)
 {
-	plan(123);
+	plan(127);
 	test_full();
 	test_errors();
 	test_syntax();
