@@ -1,0 +1,99 @@
+#!/bin/sh
+# contrib/bootstrap.sh demo|test
+#
+# On a fresh Debian 12 machine, as root: installs what is missing, builds
+# tend, then either runs it on the demo configuration (demo) or runs the
+# whole test suite (test): make check in a plain build and in an
+# AddressSanitizer + UndefinedBehaviorSanitizer build, and a bounded fuzz
+# run of every parser. Ends with "N passed, N failed, N skipped".
+set -eu
+
+mode="${1:-}"
+case "$mode" in
+demo|test) ;;
+*) echo "usage: sh contrib/bootstrap.sh demo|test" >&2; exit 2 ;;
+esac
+cd "$(dirname "$0")/.."
+top=$(pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+pkgs="gcc make autoconf automake libtool pkg-config libev-dev libinih-dev
+libsystemd-dev procps"
+[ "$mode" = test ] && pkgs="$pkgs util-linux psmisc clang libclang-rt-14-dev"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+	    missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "bootstrap: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	# shellcheck disable=SC2086
+	apt-get install -y -q --no-install-recommends $missing
+fi
+
+build() {	# build DIR [CONFIGURE-ARGS]: an out-of-tree build in DIR
+	dir=$1; shift
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q --enable-werror "$@" &&
+	    make -s -j"$jobs")
+}
+
+[ -x configure ] || autoreconf -fi
+if [ -f Makefile ]; then
+	echo "bootstrap: the source tree is configured in place;" \
+	    "run 'make distclean' first" >&2
+	exit 2
+fi
+
+if [ "$mode" = demo ]; then
+	build build
+	echo "bootstrap: running build/src/tend -c etc/tend.ini (Ctrl-C drains" \
+	    "and stops)"
+	TEND_DEMO_DIR="$top/contrib" exec build/src/tend -c etc/tend.ini
+fi
+
+status=0
+summary=""
+check() {	# check NAME DIR: make check, keep the TAP counts
+	name=$1 dir=$2
+	if ! (cd "$dir" && make -s -j"$jobs" check >"$dir/check.out" 2>&1); then
+		status=1
+		cat "$dir/test-suite.log" 2>/dev/null | tail -n 80 || true
+	fi
+	grep -E '^# (TOTAL|PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' "$dir/check.out" |
+	    sed "s/^/$name: /"
+	summary="$summary $(grep -E '^# (PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):' \
+	    "$dir/check.out" | tr -d '# ' | tr '\n' ' ')"
+}
+
+build build
+check plain "$top/build"
+build build-san --enable-sanitizers
+check sanitizers "$top/build-san"
+
+# Extra checks outside make check, each one pass or fail.
+extra_pass=0 extra_fail=0
+extra() {	# extra NAME COMMAND...
+	name=$1; shift
+	if "$@"; then
+		extra_pass=$((extra_pass + 1)); echo "ok: $name"
+	else
+		extra_fail=$((extra_fail + 1)); status=1; echo "FAILED: $name"
+	fi
+}
+no_libsystemd() {
+	build "$top/build-nosd" --without-libsystemd &&
+	    ! ldd "$top/build-nosd/src/tend" | grep -q libsystemd
+}
+extra "--without-libsystemd links no libsystemd" no_libsystemd
+extra "fuzz every parser" sh tests/fuzz/run.sh "${TEND_FUZZ_SECONDS:-60}"
+
+echo "$summary" | tr ' ' '\n' | awk -F: -v fp="$extra_pass" -v ff="$extra_fail" '
+	$1 == "PASS" || $1 == "XFAIL" { pass += $2 }
+	$1 == "FAIL" || $1 == "XPASS" || $1 == "ERROR" { fail += $2 }
+	$1 == "SKIP" { skip += $2 }
+	END { printf "%d passed, %d failed, %d skipped\n", pass + fp, fail + ff, skip }'
+exit $status
