@@ -85,7 +85,7 @@ extra() {	# extra NAME COMMAND...
 	fi
 }
 no_libsystemd() {
-	build "$top/build-nosd" --without-libsystemd &&
+	build "$top/build-nosd" --without-libsystemd >"$top/build-nosd.out" 2>&1 &&
 	    ! ldd "$top/build-nosd/src/tend" | grep -q libsystemd
 }
 extra "--without-libsystemd links no libsystemd" no_libsystemd
