@@ -14,7 +14,7 @@ ini() {
 mkdir -p "$T/work dir"
 export TEND_TEST_OUTER=outer TEND_TEST_OVER=tend
 ini env "[program:probe]
-command = /bin/sh -c 'pwd > $T/pwd; tr "\\0" "\\n" < /proc/\$\$\$\$/environ > $T/env; umask > $T/umask; ps -o pgid= -p \$\$\$\$ > $T/pgid; echo \$\$\$\$ > $T/pid; exec sleep 60'
+command = /bin/sh -c 'pwd > $T/pwd; tr \"\\000\" \"\\012\" < /proc/\$\$\$\$/environ > $T/env; umask > $T/umask; ps -o pgid= -p \$\$\$\$ > $T/pgid; echo \$\$\$\$ > $T/pid; exec sleep 60'
 directory = $T/work dir
 environment = A=1, B=\"two words\", TEND_TEST_OVER=program
 umask = 0027"
@@ -27,7 +27,7 @@ ok "environment: quoted value with a blank" grep -qx 'B=two words' "$T/env"
 ok "tend's own environment is passed on" grep -qx 'TEND_TEST_OUTER=outer' "$T/env"
 ok "the program's environment wins over tend's" grep -qx 'TEND_TEST_OVER=program' "$T/env"
 is "$(grep -c '^TEND_TEST_OVER=' "$T/env")" 1 "an overridden variable appears once"
-is "$(grep -E '^TEND_(PROGRAM|INSTANCE)=' "$T/env" | sort | tr '\n' ' ')" \
+is "$(grep -aE '^TEND_(PROGRAM|INSTANCE)=' "$T/env" | sort | tr '\n' ' ')" \
     "TEND_INSTANCE=0 TEND_PROGRAM=probe " "TEND_PROGRAM and TEND_INSTANCE"
 is "$(cat "$T/umask")" 0027 "umask"
 is "$(tr -d ' ' <"$T/pgid")" "$(cat "$T/pid")" "its own process group"
