@@ -296,6 +296,8 @@ inst_spawn(struct instance *in)
 		return;
 	}
 	in->pid = in->pgid = pid;
+	if (r.tty_foreground)
+		t->tty_pgid = pid;
 	in->reportfd = fd;
 	ev_io_init(&in->reportio, report_cb, fd, EV_READ);
 	ev_io_start(t->loop, &in->reportio);
@@ -438,6 +440,8 @@ inst_exited(struct instance *in, int st)
 		    in->state == INST_STARTING ? " (failed start)" : "");
 	}
 	in->exits[reason]++;
+	if (t->tty_pgid == in->pid)
+		t->tty_pgid = 0;	/* what is left of it stops with it */
 	in->pid = 0;
 	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid)) {
 		/* mixed and group: nothing of it may outlive it. What is

@@ -31,20 +31,6 @@ handled(int sig)
 }
 
 static void
-job_control(struct tend *t, int sig)
-{
-	if (!isatty(STDIN_FILENO)) {
-		program_forward(t, sig);
-		return;
-	}
-	log_debug("%s: stopping the programs' groups, then tend",
-	    sig_name(sig));
-	program_signal_groups(t, sig);
-	t->tty_stopped = 1;
-	kill(getpid(), SIGSTOP);
-}
-
-static void
 signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct tend *t = ev_userdata(loop);
@@ -63,13 +49,13 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			supervise_kill_all(t, "second SIGINT");
 		break;
 	case SIGTSTP: case SIGTTIN: case SIGTTOU:
-		job_control(t, sig);
+		if (isatty(STDIN_FILENO))
+			supervise_tty_stop(t, sig);
+		else
+			program_forward(t, sig);
 		break;
 	case SIGCONT:
-		if (t->tty_stopped) {
-			t->tty_stopped = 0;
-			program_signal_groups(t, SIGCONT);
-		} else
+		if (!supervise_tty_continue(t))
 			program_forward(t, sig);
 		break;
 	case SIGHUP:

@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tend.h"
 #include "config.h"
 #include "log.h"
 #include "program.h"
 #include "supervise.h"
+#include "util.h"
 
 static void
 finish(struct tend *t)
@@ -303,6 +305,52 @@ supervise_free(struct tend *t)
 	free(t->programs);
 	t->programs = NULL;
 	t->nprograms = 0;
+}
+
+/*
+ * Job control, as a shell expects of a foreground job. In wrapper mode in a
+ * terminal the child owns the terminal's foreground, so ^Z reaches it and
+ * not us: when the reaper sees it stop, we stop too, and the shell sees
+ * its job stop. A TSTP sent to tend itself stops the groups, then tend.
+ */
+void
+supervise_child_stopped(struct tend *t, pid_t pid, int sig)
+{
+	/* While tty_stopped, a stop report is one we caused before we
+	 * stopped ourselves; it is read on resumption before SIGCONT is
+	 * (libev's SIGCHLD watcher runs at EV_MAXPRI), so it is skipped. */
+	if (t->tty_stopped || t->tty_pgid == 0 || pid != t->tty_pgid ||
+	    (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU))
+		return;
+	log_debug("pid %d stopped by %s: stopping tend", (int)pid,
+	    sig_name(sig));
+	t->tty_stopped = 1;
+	kill(getpid(), SIGSTOP);
+}
+
+void
+supervise_tty_stop(struct tend *t, int sig)
+{
+	log_debug("%s: stopping the programs' groups, then tend",
+	    sig_name(sig));
+	program_signal_groups(t, sig);
+	t->tty_stopped = 1;
+	kill(getpid(), SIGSTOP);
+}
+
+int
+supervise_tty_continue(struct tend *t)
+{
+	if (!t->tty_stopped)
+		return 0;
+	t->tty_stopped = 0;
+	/* Back in the foreground (fg): hand the terminal to the child
+	 * again. In the background (bg) the child stays there too. */
+	if (t->tty_pgid != 0 && tcgetpgrp(STDIN_FILENO) == getpgrp() &&
+	    tcsetpgrp(STDIN_FILENO, t->tty_pgid) == -1)
+		log_warn("tcsetpgrp(%d)", (int)t->tty_pgid);
+	program_signal_groups(t, SIGCONT);
+	return 1;
 }
 
 int

@@ -6,6 +6,8 @@
 #ifndef SUPERVISE_H
 #define SUPERVISE_H
 
+#include <sys/types.h>
+
 #include "tend.h"
 
 /* Builds the programs of t->cfg; 0 or -1 with errno. */
@@ -18,6 +20,13 @@ void supervise_shutdown(struct tend *t, const char *why);
 void supervise_kill_all(struct tend *t, const char *why);
 /* Called by the reaper after every reap. */
 void supervise_reaped(struct tend *t);
+
+/* A child was stopped by sig (job control). */
+void supervise_child_stopped(struct tend *t, pid_t pid, int sig);
+/* SIGTSTP/TTIN/TTOU to tend: stop the programs' groups, then tend. */
+void supervise_tty_stop(struct tend *t, int sig);
+/* SIGCONT to tend: resume what job control stopped; 1 if it did. */
+int supervise_tty_continue(struct tend *t);
 
 int supervise_exit_status(const struct tend *t);
 

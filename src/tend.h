@@ -50,7 +50,8 @@ struct tend {
 	int			 exit_status_set;
 	int			 killed_any;	/* an instance was killed at a deadline */
 	int			 sigint_count;
-	int			 tty_stopped;	/* we stopped our children for SIGTSTP */
+	int			 tty_stopped;	/* job control stopped us and our children */
+	pid_t			 tty_pgid;	/* group we gave the terminal to, 0 = none */
 	int			 dirty;		/* an instance changed state: re-plan */
 	uint64_t		 rng;		/* xorshift state for backoff jitter */
 	int			 sweep_killed;	/* PID 1 sweep: KILL sent */

@@ -1,0 +1,70 @@
+#!/bin/bash
+# 17-tty.sh: job control on a terminal (a pty from tests/helpers/ptyrun).
+# In wrapper mode the child owns the terminal's foreground, so ^C and ^Z
+# reach it as they would without tend; when ^Z stops it, tend stops too
+# (the shell must see its job stop); SIGCONT resumes both. SIGTSTP sent to
+# tend itself stops the child's group, then tend (as dumb-init does).
+. "$(dirname "$0")/lib.sh"
+
+plan 12
+
+stat_of() {
+	ps -o stat= -p "$1" 2>/dev/null | tr -d ' '
+}
+stopped() {
+	case $(stat_of "$1") in T*) return 0 ;; esac
+	return 1
+}
+running() {
+	case $(stat_of "$1") in ''|T*|Z*) return 1 ;; esac
+	return 0
+}
+
+# run_pty NAME: tend under ptyrun, typing from fd 3 (a fifo).
+run_pty() {
+	local name=$1
+	mkfifo "$T/$name.in"
+	(
+		trap - EXIT HUP INT TERM
+		$BG_ENV "$HELPERS/ptyrun" "$TEND" -- /bin/sh -c \
+		    "echo \$\$ > $T/$name.pid; exec sleep 60" \
+		    <"$T/$name.in" >"$T/$name.out" 2>&1
+		echo $? >"$T/$name.rc"
+	) &
+	track_pid $!
+	exec 3>"$T/$name.in"
+	CHILD=$(read_pid "$T/$name.pid") || bail_out "$name: no child pid"
+	TENDP=$(ps -o ppid= -p "$CHILD" | tr -d ' ')
+	track_pid "$TENDP"
+	track_pid "$CHILD"
+}
+
+run_pty ctrlz
+is "$(ps -o tpgid= -p "$CHILD" | tr -d ' ')" "$CHILD" \
+    "the child owns the terminal's foreground"
+printf '\032' >&3
+ok "^Z stops the child" wait_until 5 stopped "$CHILD"
+ok "and then tend" wait_until 5 stopped "$TENDP"
+kill -CONT "$TENDP"
+ok "SIGCONT resumes tend" wait_until 5 running "$TENDP"
+ok "and the child" wait_until 5 running "$CHILD"
+is "$(ps -o tpgid= -p "$CHILD" | tr -d ' ')" "$CHILD" \
+    "the child still owns the foreground"
+printf '\003' >&3
+wait_for_file "$T/ctrlz.rc" 10
+is "$(cat "$T/ctrlz.rc" 2>/dev/null)" 130 "^C reaches the child; tend exits 130"
+exec 3>&-
+
+run_pty tstp
+kill -TSTP "$TENDP"
+ok "SIGTSTP to tend stops the child's group" wait_until 5 stopped "$CHILD"
+ok "and then tend" wait_until 5 stopped "$TENDP"
+kill -CONT "$TENDP"
+ok "SIGCONT resumes the child" wait_until 5 running "$CHILD"
+ok "and tend stays running (no stale stop)" running "$TENDP"
+kill -TERM "$TENDP"
+wait_for_file "$T/tstp.rc" 10
+is "$(cat "$T/tstp.rc" 2>/dev/null)" 143 "TERM afterwards: tend exits 143"
+exec 3>&-
+
+done_testing
