@@ -4,10 +4,13 @@
  * groups and then tend, as dumb-init does; HUP is forwarded in wrapper mode;
  * the rest is forwarded as each program's kill_mode says. Synchronous
  * faults (SEGV, BUS, FPE, ILL, TRAP, ABRT, SYS) and CHLD are not ours to
- * forward; PIPE is ignored so a closed peer never kills tend.
+ * forward; PIPE is ignored so a closed peer never kills tend; 32 and 33,
+ * which glibc keeps for itself, are blocked (see block_reserved).
  */
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tend.h"
@@ -83,9 +86,28 @@ signals_save_inherited(struct tend *t)
 			sigaddset(&t->orig_ignored, sig);
 }
 
+/*
+ * glibc keeps the signals below SIGRTMIN (32 and 33) for its threads and
+ * refuses to watch or block them, yet their default action kills: one
+ * stray kill -33 would end tend and orphan every program. The raw system
+ * call blocks them; tend has no threads, so glibc never needs them here.
+ */
+static void
+block_reserved(void)
+{
+	uint64_t set = 0;
+
+	for (int sig = 32; sig < SIGRTMIN; sig++)
+		set |= 1ULL << (sig - 1);
+	if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL,
+	    sizeof(set)) == -1)
+		log_warn("rt_sigprocmask(SIG_BLOCK, 32..%d)", SIGRTMIN - 1);
+}
+
 void
 signals_start(struct tend *t)
 {
+	block_reserved();
 	signal(SIGPIPE, SIG_IGN);
 	for (int sig = 1; sig < NSIG; sig++) {
 		if (!handled(sig))

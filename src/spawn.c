@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 #ifdef HAVE_CLOSE_RANGE
@@ -98,7 +99,10 @@ child(const struct spawn_req *r, int fd)
 		    SIG_IGN : SIG_DFL;
 		(void)sigaction(sig, &sa, NULL);
 	}
-	sigprocmask(SIG_SETMASK, r->mask, NULL);
+	/* The raw call: glibc's sigprocmask would drop 32 and 33 from the
+	 * mask, and the child must get them blocked if tend was started so.
+	 * The kernel's sigset is the first 8 bytes of glibc's. */
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, r->mask, NULL, (size_t)8);
 
 	if (r->directory != NULL && chdir(r->directory) == -1)
 		child_fail(fd, SPAWN_CHDIR);

@@ -4,7 +4,7 @@
 # tend's own; stdout for itself alone (tend logs to stderr).
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 16
 SIGDUMP=$HELPERS/sigdump
 
 # run_dump NAME [TEND ARGS]: tend running sigdump -s; waits for the status
@@ -30,12 +30,17 @@ field() {
 	sed -n "s/^$2:[[:space:]]*//p" "$T/$1.status"
 }
 
-# sigset NAME FIELD: a SigIgn/SigBlk mask less signals 32 and 33, which
-# glibc keeps for itself: sigaction() refuses them, so neither env nor tend
-# can reset them (make's environment may start us with them ignored).
+# sigset NAME SigIgn: the SigIgn mask less signals 32 and 33, which glibc
+# keeps for itself: sigaction() refuses them, so neither env nor tend can
+# reset them (make's environment may start us with them ignored). SigBlk
+# is compared whole: tend passes a blocked 32/33 on with the raw call.
 sigset() {
 	local v
 	v=$(field "$1" "$2")
+	if [ "$2" = SigBlk ]; then
+		echo "${v:-ffffffffffffffff}"
+		return
+	fi
 	printf '%016x\n' $(( 0x${v:-ffffffffffffffff} & ~0x180000000 ))
 }
 
@@ -73,6 +78,25 @@ if env --help 2>/dev/null | grep -q -- --block-signal; then
 else
 	skip 3 "env has no --block-signal/--ignore-signal"
 fi
+
+# Started with 33 blocked (only the raw system call can), and WINCH: the
+# child gets both blocked. glibc's sigprocmask would drop 33.
+BG_ENV="env --default-signal $HELPERS/rawmask -b 28,33"
+run_dump raw
+BG_ENV="env --default-signal"
+is "$(sigset raw SigBlk)" 0000000108000000 \
+    "inherited blocked 33 and WINCH: the child has exactly those blocked"
+stop_dump raw
+
+# Signal 33's default action kills, and glibc will not let tend watch it:
+# tend blocks it, so a stray kill -33 does not end tend.
+BG_ENV="env --default-signal $HELPERS/rawmask -d 32,33"
+run_dump stray
+BG_ENV="env --default-signal"
+kill -33 "$TEND_PID"
+ok "kill -33: tend still runs (and exits 0 below, not 161)" \
+    wait_until 5 pid_alive "$TEND_PID"
+stop_dump stray
 
 # tend's log goes to stderr, never stdout: with -v (and json), stdout holds
 # the child's output alone.
