@@ -83,6 +83,8 @@ inst_set_state(struct instance *in, enum inst_state to, ev_tstamp timeout,
 	t->dirty = 1;
 }
 
+static void inst_finish(struct instance *in);
+
 static int
 group_alive(pid_t pgid)
 {
@@ -308,6 +310,20 @@ inst_spawn(struct instance *in)
 		inst_set_state(in, INST_RUNNING, c->backoff_reset, "spawned");
 }
 
+/*
+ * stop_signal, then SIGCONT, as systemd does: a stopped process (SIGSTOP,
+ * ^Z) would otherwise keep the signal pending and wait out the deadline.
+ */
+static void
+send_stop(struct instance *in, pid_t target)
+{
+	int sig = in->prog->cfg->stop_signal;
+
+	send_signal(in, target, sig);
+	if (sig != SIGCONT && sig != SIGKILL)
+		send_signal(in, target, SIGCONT);
+}
+
 /* Sends stop_signal as kill_mode says and waits stop_timeout. */
 static void
 inst_stop(struct instance *in)
@@ -315,33 +331,43 @@ inst_stop(struct instance *in)
 	struct program_config *c = in->prog->cfg;
 
 	if (c->kill_mode == KILL_GROUP) {
-		send_signal(in, -in->pgid, c->stop_signal);
+		send_stop(in, -in->pgid);
 		in->group_signaled = 1;
 	} else
-		send_signal(in, in->pid, c->stop_signal);
+		send_stop(in, in->pid);
 	log_info("%s: stopping: %s sent, deadline %gs", in->name,
 	    sig_name(c->stop_signal), c->stop_timeout);
 	inst_set_state(in, INST_STOPPING, c->stop_timeout, "stop");
 }
 
-/* Sends kill_signal to what is left and waits TEND_KILL_GRACE. */
+/*
+ * Sends kill_signal to what is left and waits TEND_KILL_GRACE. Only a
+ * kill during a shutdown makes tend exit 1: the cleanup of a crashed
+ * instance's leftovers loses no work the operator asked to drain.
+ */
 static void
 inst_kill(struct instance *in, const char *why)
 {
 	struct program_config *c = in->prog->cfg;
 	struct tend *t = in->prog->tend;
+	pid_t target = 0;
 
-	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid)) {
-		log_warnx("%s: %s: %s to process group %d", in->name, why,
-		    sig_name(c->kill_signal), (int)in->pgid);
-		send_signal(in, -in->pgid, c->kill_signal);
-	} else if (in->pid > 0) {
-		log_warnx("%s: %s: %s to pid %d", in->name, why,
-		    sig_name(c->kill_signal), (int)in->pid);
-		send_signal(in, in->pid, c->kill_signal);
+	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid))
+		target = -in->pgid;
+	else if (in->pid > 0)
+		target = in->pid;
+	if (target == 0) {
+		/* Its last process left the group (setsid) unseen. */
+		inst_finish(in);
+		return;
 	}
+	log_warnx("%s: %s: %s to %s %d", in->name, why,
+	    sig_name(c->kill_signal), target < 0 ? "process group" : "pid",
+	    (int)(target < 0 ? -target : target));
+	send_signal(in, target, c->kill_signal);
 	in->kill_sent = 1;
-	t->killed_any = 1;
+	if (t->state != TEND_RUNNING)
+		t->killed_any = 1;
 	inst_set_state(in, INST_STOPPING, TEND_KILL_GRACE, why);
 }
 
@@ -447,9 +473,10 @@ inst_exited(struct instance *in, int st)
 		/* mixed and group: nothing of it may outlive it. What is
 		 * left gets stop_signal now and kill_signal at the
 		 * deadline (the stop's, if one is running). */
-		if (!in->group_signaled || in->kill_sent)
-			send_signal(in, -in->pgid, in->kill_sent ?
-			    c->kill_signal : c->stop_signal);
+		if (in->kill_sent)
+			send_signal(in, -in->pgid, c->kill_signal);
+		else if (!in->group_signaled)
+			send_stop(in, -in->pgid);
 		in->group_signaled = 1;
 		if (in->state != INST_STOPPING)
 			inst_set_state(in, INST_STOPPING, c->stop_timeout,
@@ -517,12 +544,13 @@ inst_handle(struct instance *in, enum inst_event ev)
 				inst_kill(in, "stop deadline passed");
 			else if (in->pid > 0)
 				inst_kill(in, "still alive after kill");
+			else if (!group_alive(in->pgid))
+				inst_finish(in);
 			else {
 				log_warnx("%s: process group %d still has "
 				    "members %gs after %s; no longer waiting",
 				    in->name, (int)in->pgid, TEND_KILL_GRACE,
 				    sig_name(c->kill_signal));
-				in->pgid = 0;
 				inst_finish(in);
 			}
 			break;

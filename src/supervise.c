@@ -138,7 +138,8 @@ step_running(struct tend *t)
 static void
 step_stopping(struct tend *t)
 {
-	/* shutdown_delay: keep serving (and restarting) until it passes. */
+	/* shutdown_delay: programs keep running until it passes; none is
+	 * restarted any more (inst_finish sees tend stopping). */
 	if (ev_is_active(&t->delay_timer))
 		return;
 	for (size_t i = 0; i < t->nprograms; i++) {
@@ -178,10 +179,23 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct tend *t = container_of(w, struct tend, shutdown_timer);
 
-	if (t->state == TEND_STOPPING) {
+	if (t->state == TEND_STOPPING && !t->shutdown_killed) {
 		log_warnx("shutdown_timeout (%gs) passed: killing what is "
 		    "left", t->cfg->shutdown_timeout);
 		supervise_kill_all(t, "shutdown_timeout passed");
+		/* A hard cap: what KILL cannot end (a process stuck in
+		 * the kernel) is given up on after a short grace. */
+		t->shutdown_killed = 1;
+		ev_timer_set(w, TEND_KILL_GRACE, 0.);
+		ev_timer_start(loop, w);
+	} else if (t->state == TEND_STOPPING) {
+		log_errorx("processes still alive %gs after KILL; exiting "
+		    "without them", TEND_KILL_GRACE);
+		t->killed_any = 1;
+		if (t->pid1)
+			sweep(t);
+		else
+			finish(t);
 	} else if (t->state == TEND_SWEEPING && !t->sweep_killed) {
 		log_warnx("processes left after %gs: sending KILL",
 		    TEND_SWEEP_TIMEOUT);

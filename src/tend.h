@@ -55,6 +55,7 @@ struct tend {
 	int			 dirty;		/* an instance changed state: re-plan */
 	uint64_t		 rng;		/* xorshift state for backoff jitter */
 	int			 sweep_killed;	/* PID 1 sweep: KILL sent */
+	int			 shutdown_killed; /* shutdown_timeout passed: KILL sent */
 	double			 start_time;	/* wall clock, for metrics */
 
 	sigset_t		 orig_mask;	/* signal mask we inherited */
