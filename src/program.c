@@ -163,7 +163,26 @@ env_overridden(char *const *extra, size_t n, const char *entry)
 	return 0;
 }
 
-/* tend's environment, then the program's, then TEND_PROGRAM/INSTANCE. */
+/*
+ * What an outer systemd gave tend itself: passed on, a worker's READY=1
+ * or a socket count would reach tend's manager as if tend had said it.
+ */
+static int
+env_outer(const char *entry)
+{
+	static const char *names[] = {
+		"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
+		"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(entry, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* tend's environment (less env_outer), then the program's, then
+ * TEND_PROGRAM and TEND_INSTANCE. */
 static char **
 build_env(struct instance *in, char *own[2])
 {
@@ -190,7 +209,8 @@ build_env(struct instance *in, char *own[2])
 		return NULL;
 	}
 	for (i = 0; i < n; i++)
-		if (!env_overridden(extra, nextra, environ[i]))
+		if (!env_outer(environ[i]) &&
+		    !env_overridden(extra, nextra, environ[i]))
 			envp[k++] = environ[i];
 	for (i = 0; i < nextra; i++)
 		if (!env_overridden(extra + i + 1, nextra - i - 1, extra[i]))

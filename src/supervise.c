@@ -91,24 +91,33 @@ dependents_down(struct program *p)
 	return 1;
 }
 
-/* A critical program that ended for good takes tend down with it. */
+/*
+ * A critical program that has ended for good (every instance exited or
+ * fatal: no restart coming) takes tend down with the status of the
+ * instance that ended last.
+ */
 static void
 check_critical(struct tend *t, struct program *p)
 {
+	struct instance *last = NULL;
+
 	for (size_t i = 0; i < p->ninst; i++) {
 		struct instance *in = &p->inst[i];
 
 		if (in->state != INST_EXITED && in->state != INST_FATAL)
-			continue;
-		if (!t->exit_status_set) {
-			t->exit_status = in->last_status;
-			t->exit_status_set = 1;
-		}
-		log_info("%s: critical program ended (%s, status %d)",
-		    in->name, inst_state_name(in->state), in->last_status);
-		supervise_shutdown(t, "critical program ended");
-		return;
+			return;
+		if (last == NULL || in->state_since >= last->state_since)
+			last = in;
 	}
+	if (last == NULL)
+		return;
+	if (!t->exit_status_set) {
+		t->exit_status = last->last_status;
+		t->exit_status_set = 1;
+	}
+	log_info("%s: critical program ended (%s, status %d)",
+	    p->cfg->name, inst_state_name(last->state), last->last_status);
+	supervise_shutdown(t, "critical program ended");
 }
 
 static void

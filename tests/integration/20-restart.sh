@@ -7,7 +7,7 @@
 # run on the same machinery.
 . "$(dirname "$0")/lib.sh"
 
-plan 24
+plan 26
 
 # ini NAME BODY: writes $T/NAME.ini
 ini() {
@@ -148,6 +148,19 @@ tend_run wrap 20 --restart on-failure -- /bin/sh -c \
     "$stamp $T/wrap.starts; [ \$(wc -l < $T/wrap.starts) -ge 3 ] && exit 0; exit 1"
 is "$TEND_RC" 0 "wrapper --restart on-failure: exits 0 once the child does"
 is "$(lines "$T/wrap.starts")" 3 "wrapper --restart on-failure: 3 starts"
+
+# Wrapper mode, -n 2 --restart on-failure: one instance ending for good
+# (exit 0) does not end the program; the last one to end does, and tend
+# exits with its status.
+tend_start multi0 -n 2 --restart on-failure --log-level info -- /bin/sh -c \
+    "if [ \$TEND_INSTANCE = 0 ]; then exit 0; fi; echo up > $T/multi0.up; exec sleep 60"
+wait_for_file "$T/multi0.up" 10
+wait_for_log "$T/multi0.err" 'sh:0: exited 0, restart = on-failure: not restarting' 10
+ok "-n 2: instance 1 runs on after instance 0 ended for good" \
+    pid_alive "$TEND_PID"
+kill -TERM "$TEND_PID"
+tend_wait multi0 10
+is "$TEND_RC" 0 "-n 2: TERM then ends the rest, exit 0"
 
 # Wrapper mode, -n 3: three instances with TEND_INSTANCE 0, 1, 2.
 tend_start multi -n 3 -- /bin/sh -c \

@@ -5,7 +5,7 @@
 # an unknown user, which are failed starts logged with the program's name.
 . "$(dirname "$0")/lib.sh"
 
-plan 13
+plan 14
 
 ini() {
 	printf '%s\n' "$2" >"$T/$1.ini"
@@ -13,6 +13,7 @@ ini() {
 
 mkdir -p "$T/work dir"
 export TEND_TEST_OUTER=outer TEND_TEST_OVER=tend
+export NOTIFY_SOCKET=/run/outer.sock LISTEN_FDS=2 LISTEN_PID=1 WATCHDOG_USEC=1000
 ini env "[program:probe]
 command = /bin/sh -c 'pwd > $T/pwd; tr \"\\000\" \"\\012\" < /proc/\$\$\$\$/environ > $T/env; umask > $T/umask; ps -o pgid= -p \$\$\$\$ > $T/pgid; echo \$\$\$\$ > $T/pid; exec sleep 60'
 directory = $T/work dir
@@ -29,6 +30,9 @@ ok "the program's environment wins over tend's" grep -qx 'TEND_TEST_OVER=program
 is "$(grep -c '^TEND_TEST_OVER=' "$T/env")" 1 "an overridden variable appears once"
 is "$(grep -aE '^TEND_(PROGRAM|INSTANCE)=' "$T/env" | sort | tr '\n' ' ')" \
     "TEND_INSTANCE=0 TEND_PROGRAM=probe " "TEND_PROGRAM and TEND_INSTANCE"
+is "$(grep -acE '^(NOTIFY_SOCKET|LISTEN_FDS|LISTEN_PID|WATCHDOG_USEC)=' "$T/env")" 0 \
+    "an outer systemd's NOTIFY_SOCKET, LISTEN_* and WATCHDOG_* are not passed on"
+unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID WATCHDOG_USEC
 is "$(cat "$T/umask")" 0027 "umask"
 is "$(tr -d ' ' <"$T/pgid")" "$(cat "$T/pid")" "its own process group"
 kill -TERM "$TEND_PID"
