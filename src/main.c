@@ -345,6 +345,10 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	t->cfg = load_config(&o);
 	t->wrapper = o.config == NULL;
+	/* Wrapper mode in a terminal's foreground: the child gets the
+	 * terminal, as it would without us (see spawn.c). */
+	t->tty_owner = t->wrapper && isatty(STDIN_FILENO) &&
+	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 	setup_logging(&o, t->cfg);
 
 	signals_save_inherited(t);

@@ -289,8 +289,7 @@ inst_spawn(struct instance *in)
 	r.ignored = &t->orig_ignored;
 	/* Wrapper mode in a terminal: the child reads the terminal as it
 	 * would without us, so it must be the foreground group. */
-	r.tty_foreground = t->wrapper && in->index == 0 &&
-	    isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	r.tty_foreground = t->tty_owner && in->index == 0;
 	if ((envp = build_env(in, own)) == NULL)
 		log_warn("%s: spawn: building environment", in->name);
 	else if (lookup_ids(in, &r, groups, &ngroups) == 0) {
@@ -486,8 +485,15 @@ inst_exited(struct instance *in, int st)
 		    in->state == INST_STARTING ? " (failed start)" : "");
 	}
 	in->exits[reason]++;
-	if (t->tty_pgid == in->pid)
-		t->tty_pgid = 0;	/* what is left of it stops with it */
+	if (t->tty_pgid == in->pid) {
+		/* Take the terminal back, so the next child can be given
+		 * it; SIGTTOU is blocked (signalfd), so this works from a
+		 * background group. Not if someone else has it now. */
+		if (tcgetpgrp(STDIN_FILENO) == in->pid &&
+		    tcsetpgrp(STDIN_FILENO, getpgrp()) == -1)
+			log_warn("tcsetpgrp(%d)", (int)getpgrp());
+		t->tty_pgid = 0;
+	}
 	in->pid = 0;
 	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid)) {
 		/* mixed and group: nothing of it may outlive it. What is

@@ -51,6 +51,7 @@ struct tend {
 	int			 killed_any;	/* an instance was killed at a deadline */
 	int			 sigint_count;
 	int			 tty_stopped;	/* job control stopped us and our children */
+	int			 tty_owner;	/* wrapper mode started in the foreground */
 	pid_t			 tty_pgid;	/* group we gave the terminal to, 0 = none */
 	int			 dirty;		/* an instance changed state: re-plan */
 	uint64_t		 rng;		/* xorshift state for backoff jitter */

@@ -6,7 +6,7 @@
 # tend itself stops the child's group, then tend (as dumb-init does).
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 14
 
 stat_of() {
 	ps -o stat= -p "$1" 2>/dev/null | tr -d ' '
@@ -65,6 +65,32 @@ ok "and tend stays running (no stale stop)" running "$TENDP"
 kill -TERM "$TENDP"
 wait_for_file "$T/tstp.rc" 10
 is "$(cat "$T/tstp.rc" 2>/dev/null)" 143 "TERM afterwards: tend exits 143"
+exec 3>&-
+
+# A restarted child gets the terminal again: tend takes it back when the
+# child exits and hands it to the next one (else the next one's read
+# stops it with SIGTTIN).
+mkfifo "$T/again.in"
+(
+	trap - EXIT HUP INT TERM
+	$BG_ENV "$HELPERS/ptyrun" "$TEND" --restart always -- /bin/sh -c \
+	    "echo \$\$ > $T/again.pid; read x; echo \"got \$x\" >> $T/again.got; exit 1" \
+	    <"$T/again.in" >"$T/again.out" 2>&1
+	echo $? >"$T/again.rc"
+) &
+track_pid $!
+exec 3>"$T/again.in"
+CHILD=$(read_pid "$T/again.pid") || bail_out "again: no child pid"
+TENDP=$(ps -o ppid= -p "$CHILD" | tr -d ' ')
+track_pid "$TENDP"
+printf 'one\n' >&3
+wait_until 5 test -s "$T/again.got"
+printf 'two\n' >&3
+ok "the restarted child reads the terminal too" \
+    wait_until 5 grep -q 'got two' "$T/again.got"
+kill -TERM "$TENDP"
+wait_for_file "$T/again.rc" 10
+ok "and tend stops cleanly" test -f "$T/again.rc"
 exec 3>&-
 
 done_testing
