@@ -1,15 +1,20 @@
 /*
- * log.c: formats and writes tend's log lines to fd 2. One write(2) per line,
- * so lines from tend never interleave with each other. stderr is shared with
- * the children, so we never make it nonblocking; a short or failed write is
- * counted as dropped bytes instead of being retried.
+ * log.c: formats and writes tend's log lines to stderr. One write per line,
+ * so tend's lines never interleave. stderr is shared with the children, so
+ * its file description stays blocking for them; when it is a pipe, tend
+ * writes through a private nonblocking open of it (log_open), and through
+ * send(MSG_DONTWAIT) when it is a socket. A line that does not fit is
+ * dropped and counted, never waited for: nothing blocks the loop.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,7 +25,9 @@ static struct {
 	enum log_level		level;
 	enum log_format		format;
 	unsigned long long	dropped;
-} logstate = { LOG_INFO, LOG_TEXT, 0 };
+	int			fd;	/* where lines go: 2 or our own */
+	int			sock;	/* fd is a socket: send() */
+} logstate = { LOG_INFO, LOG_TEXT, 0, STDERR_FILENO, 0 };
 
 static const char *level_names[] = { "error", "warn", "info", "debug" };
 
@@ -52,6 +59,30 @@ log_init(enum log_level level, enum log_format format)
 {
 	logstate.level = level;
 	logstate.format = format;
+}
+
+void
+log_open(void)
+{
+	struct stat st;
+	int fd;
+
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return;
+	if (S_ISSOCK(st.st_mode))
+		logstate.sock = 1;
+	else if (S_ISFIFO(st.st_mode) && (fd = open("/proc/self/fd/2",
+	    O_WRONLY | O_NONBLOCK | O_CLOEXEC)) != -1)
+		logstate.fd = fd;	/* no /proc: stay blocking */
+}
+
+void
+log_close(void)
+{
+	if (logstate.fd != STDERR_FILENO)
+		close(logstate.fd);
+	logstate.fd = STDERR_FILENO;
+	logstate.sock = 0;
 }
 
 enum log_level
@@ -117,7 +148,8 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		line[len - 1] = '\n';
 	}
 	do
-		w = write(STDERR_FILENO, line, len);
+		w = logstate.sock ? send(logstate.fd, line, len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL) : write(logstate.fd, line, len);
 	while (w == -1 && errno == EINTR);
 	if (w < 0)
 		logstate.dropped += len;

@@ -14,6 +14,9 @@ int log_level_parse(const char *s, enum log_level *out);
 int log_format_parse(const char *s, enum log_format *out);
 
 void log_init(enum log_level level, enum log_format format);
+/* Makes writes to stderr nonblocking for tend alone (see log.c). */
+void log_open(void);
+void log_close(void);
 enum log_level log_get_level(void);
 unsigned long long log_dropped_bytes(void);
 

@@ -350,6 +350,7 @@ main(int argc, char **argv)
 	t->tty_owner = t->wrapper && isatty(STDIN_FILENO) &&
 	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 	setup_logging(&o, t->cfg);
+	log_open();
 
 	signals_save_inherited(t);
 	become_reaper(t);
@@ -379,5 +380,6 @@ main(int argc, char **argv)
 	supervise_free(t);
 	config_free(t->cfg);
 	ev_loop_destroy(t->loop);
+	log_close();
 	return status;
 }
