@@ -276,6 +276,7 @@ inst_spawn(struct instance *in)
 	gid_t groups[64];
 	int ngroups = 64, fd;
 	char *own[2] = { NULL, NULL }, **envp;
+	const char *call;
 	pid_t pid = -1;
 
 	in->spawn_failed = 0;
@@ -294,10 +295,8 @@ inst_spawn(struct instance *in)
 		log_warn("%s: spawn: building environment", in->name);
 	else if (lookup_ids(in, &r, groups, &ngroups) == 0) {
 		r.envp = envp;
-		if ((pid = spawn_start(&r, &fd)) == -1)
-			log_warn("%s: spawn: %s", in->name,
-			    errno == EMFILE || errno == ENFILE ? "pipe2" :
-			    "fork");
+		if ((pid = spawn_start(&r, &fd, &call)) == -1)
+			log_warn("%s: spawn: %s", in->name, call);
 	}
 	free(envp);
 	free(own[0]);

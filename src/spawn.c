@@ -1,13 +1,18 @@
 /*
- * spawn.c: fork/exec of one process. The child only makes system calls
- * (async-signal-safe) between fork and exec; everything that allocates
- * (argv, envp, user lookup) is prepared by the caller. Which process the
- * child belongs to and what its exit means is program.c's business.
+ * spawn.c: vfork/exec of one process. The child borrows tend's memory
+ * until it execs, so between vfork and exec it only makes system calls,
+ * writes nothing but its own stack and never returns from child();
+ * everything that allocates (argv, envp, user lookup) is prepared by the
+ * caller. vfork over fork: tend's own CPU per spawn 132 -> 68 us, restart
+ * rate 1.31x -> 1.07x the posix_spawn floor (bench/restart.sh). posix_spawn
+ * itself cannot setgroups/setuid/tcsetpgrp. Which process the child
+ * belongs to and what its exit means is program.c's business.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -117,36 +122,42 @@ child(const struct spawn_req *r, int fd)
 	if (r->umask_set)
 		umask(r->umask);
 	cloexec_from(3);
-	if (r->envp != NULL)
-		environ = (char **)r->envp;
-	execvp(r->argv[0], r->argv);
+	/* execvpe, not environ = envp: that would write tend's memory. The
+	 * PATH search so uses tend's PATH, as supervisord's does. */
+	execvpe(r->argv[0], r->argv, r->envp != NULL ? r->envp : environ);
 	child_fail(fd, SPAWN_EXEC);
 }
 
 pid_t
-spawn_start(const struct spawn_req *r, int *reportfd)
+spawn_start(const struct spawn_req *r, int *reportfd, const char **call)
 {
+	uint64_t all = ~(uint64_t)0, old;
 	int p[2], saved;
 	pid_t pid;
 
+	*call = "pipe2";
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == -1)
 		return -1;
-	if ((pid = fork()) == -1) {
-		saved = errno;
+	/* Every signal blocked across vfork, as glibc's posix_spawn does: a
+	 * handler running in the child would run on tend's memory. The
+	 * child unblocks only after resetting every disposition. */
+	/* Raw calls on the kernel's 64-bit set: glibc's sigfillset and
+	 * sigprocmask leave out 32 and 33, which tend keeps blocked. */
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all));
+	pid = vfork();
+	if (pid == 0)
+		child(r, p[1]);
+	saved = errno;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(old));
+	close(p[1]);
+	if (pid == -1) {
 		close(p[0]);
-		close(p[1]);
+		*call = "vfork";
 		errno = saved;
 		return -1;
 	}
-	if (pid == 0) {
-		close(p[0]);
-		child(r, p[1]);
-	}
-	close(p[1]);
-	/* Also from here, so the group exists before fork returns to the
-	 * caller, who may signal it at once. EACCES means the child has
-	 * already exec'd, after its own setpgid. */
-	(void)setpgid(pid, pid);
+	/* vfork returns once the child has exec'd or exited: its setpgid
+	 * is done, so the caller may signal the group at once. */
 	*reportfd = p[0];
 	return pid;
 }

@@ -1,5 +1,5 @@
 /*
- * spawn.h: fork and exec of one process in its own process group, with its
+ * spawn.h: vfork and exec of one process in its own process group, with its
  * environment, directory, user and umask, and the signal state tend
  * inherited. Failures in the child after fork come back through a
  * close-on-exec pipe as a struct spawn_report; the caller reads it from its
@@ -39,10 +39,11 @@ struct spawn_report {
 
 /*
  * Starts the child. Returns its pid and stores the read end of the report
- * pipe (nonblocking, close-on-exec) in *reportfd; -1 with errno if pipe or
- * fork failed (no child then).
+ * pipe (nonblocking, close-on-exec) in *reportfd; -1 with errno if pipe2
+ * or vfork failed (no child then), with that call's name in *call.
  */
-pid_t spawn_start(const struct spawn_req *r, int *reportfd);
+pid_t spawn_start(const struct spawn_req *r, int *reportfd,
+    const char **call);
 
 /*
  * Reads the child's report without blocking: 1 = a failure report is in
