@@ -694,7 +694,7 @@ int
 config_validate(struct config *cfg, struct errlist *errs)
 {
 	unsigned char *mark;
-	size_t *path, i;
+	size_t *path, i, total;
 	int problems = 0, dl = key_index("depends", SEC_PROGRAM), j;
 	int cl = key_index("command", SEC_PROGRAM);
 	struct program_config *pc;
@@ -719,6 +719,13 @@ config_validate(struct config *cfg, struct errlist *errs)
 			    "unknown program", pc->depends[j]);
 			problems++;
 		}
+	}
+	for (i = 0, total = 0; i < cfg->nprograms; i++)
+		total += (size_t)cfg->programs[i]->numprocs;
+	if (total > TEND_INSTANCES_MAX) {
+		errlist_add(errs, "%s: %zu instances in all (numprocs added up); "
+		    "at most %d", cfg->path, total, TEND_INSTANCES_MAX);
+		problems++;
 	}
 	if (cfg->nprograms == 0)
 		return problems;

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -349,17 +351,28 @@ main(int argc, char **argv)
 	 * terminal, as it would without us (see spawn.c). */
 	t->tty_owner = t->wrapper && isatty(STDIN_FILENO) &&
 	    tcgetpgrp(STDIN_FILENO) == getpgrp();
+	t->devnull = -1;
+	if (!t->wrapper && (t->devnull = open("/dev/null",
+	    O_RDONLY | O_CLOEXEC)) == -1)
+		log_warn("open(/dev/null): programs inherit tend's stdin");
 	setup_logging(&o, t->cfg);
 	log_open();
 
 	signals_save_inherited(t);
 	become_reaper(t);
 	t->start_time = (double)time(NULL);
-	t->rng = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL) ^
-	    0x9e3779b97f4a7c15ULL;
+	/* Jitter exists to spread restarts across containers that started
+	 * together: pid and time would be the same in each of them. */
+	if (getrandom(&t->rng, sizeof(t->rng), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(t->rng))
+		t->rng = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+	t->rng |= 1;	/* xorshift must not start at 0 */
 	ev_set_syserr_cb(syserr);
-	if ((t->loop = ev_default_loop(EVFLAG_SIGNALFD)) == NULL) {
-		log_errorx("cannot initialise libev (bad LIBEV_FLAGS?)");
+	/* NOENV: LIBEV_FLAGS must not turn signalfd off, or libev's signal
+	 * handlers could run in a vfork child (see spawn.c). */
+	if ((t->loop = ev_default_loop(EVFLAG_SIGNALFD | EVFLAG_NOENV)) ==
+	    NULL) {
+		log_errorx("cannot initialise libev");
 		return 1;
 	}
 	ev_set_userdata(t->loop, t);
@@ -380,6 +393,8 @@ main(int argc, char **argv)
 	supervise_free(t);
 	config_free(t->cfg);
 	ev_loop_destroy(t->loop);
+	if (t->devnull >= 0)
+		close(t->devnull);
 	log_close();
 	return status;
 }

@@ -273,8 +273,8 @@ inst_spawn(struct instance *in)
 	struct program_config *c = in->prog->cfg;
 	struct tend *t = in->prog->tend;
 	struct spawn_req r = { 0 };
-	gid_t groups[64];
-	int ngroups = 64, fd;
+	gid_t groups[TEND_GROUPS_MAX];
+	int ngroups = TEND_GROUPS_MAX, fd;
 	char *own[2] = { NULL, NULL }, **envp;
 	const char *call;
 	pid_t pid = -1;
@@ -291,6 +291,9 @@ inst_spawn(struct instance *in)
 	/* Wrapper mode in a terminal: the child reads the terminal as it
 	 * would without us, so it must be the foreground group. */
 	r.tty_foreground = t->tty_owner && in->index == 0;
+	/* Config mode: a terminal's input is nobody's (supervisord does
+	 * the same); wrapper mode keeps tend's stdin for its child. */
+	r.stdin_fd = t->devnull;
 	if ((envp = build_env(in, own)) == NULL)
 		log_warn("%s: spawn: building environment", in->name);
 	else if (lookup_ids(in, &r, groups, &ngroups) == 0) {
@@ -301,6 +304,9 @@ inst_spawn(struct instance *in)
 	free(envp);
 	free(own[0]);
 	free(own[1]);
+	/* Starting many instances in one callback takes a while: timers
+	 * armed below must count from now, not from the iteration's start. */
+	ev_now_update(t->loop);
 	in->spawned_at = ev_now(t->loop);
 	in->start_wall = (double)time(NULL);
 	if (pid == -1) {

@@ -73,7 +73,6 @@ struct program {
 	int		 started;	/* start order has released it */
 	int		 stop_issued;	/* shutdown order has stopped it */
 	int		 waiting_logged;
-	int		 ended_logged;	/* critical end already acted on */
 };
 
 /* Sets up p for cfg, nothing started. 0, or -1 with errno (ENOMEM). */

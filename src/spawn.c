@@ -36,6 +36,7 @@ spawn_stage_name(int stage)
 	case SPAWN_SETGID:	return "setgid";
 	case SPAWN_SETUID:	return "setuid";
 	case SPAWN_EXEC:	return "exec";
+	case SPAWN_STDIO:	return "dup2";
 	}
 	return "spawn";
 }
@@ -109,6 +110,8 @@ child(const struct spawn_req *r, int fd)
 	 * The kernel's sigset is the first 8 bytes of glibc's. */
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, r->mask, NULL, (size_t)8);
 
+	if (r->stdin_fd >= 0 && dup2(r->stdin_fd, STDIN_FILENO) == -1)
+		child_fail(fd, SPAWN_STDIO);
 	if (r->directory != NULL && chdir(r->directory) == -1)
 		child_fail(fd, SPAWN_CHDIR);
 	if (r->set_ids) {

@@ -13,7 +13,7 @@
 
 enum spawn_stage {
 	SPAWN_SETPGID = 1, SPAWN_CHDIR, SPAWN_SETGROUPS, SPAWN_SETGID,
-	SPAWN_SETUID, SPAWN_EXEC,
+	SPAWN_SETUID, SPAWN_EXEC, SPAWN_STDIO,
 };
 
 struct spawn_req {
@@ -28,6 +28,7 @@ struct spawn_req {
 	int		 umask_set;
 	mode_t		 umask;
 	int		 tty_foreground; /* take the terminal's foreground */
+	int		 stdin_fd;	/* dup2'd to 0, or -1 to inherit */
 	const sigset_t	*mask;		/* restored before exec */
 	const sigset_t	*ignored;	/* SIG_IGN before exec, others SIG_DFL */
 };

@@ -23,44 +23,62 @@ finish(struct tend *t)
 {
 	t->state = TEND_DONE;
 	ev_timer_stop(t->loop, &t->shutdown_timer);
+	ev_timer_stop(t->loop, &t->sweep_poll);
 	ev_break(t->loop, EVBREAK_ALL);
 }
 
-/* 1 while we have a child, reaped or not. */
+/*
+ * 1 while a process other than us is left in our PID namespace: a child
+ * (reaped or not), or one that entered it from outside (docker exec).
+ */
 static int
-have_children(void)
+others_left(void)
 {
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	return waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0;
+	if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) == 0)
+		return 1;
+	return kill(-1, 0) == 0 || errno != ESRCH;
+}
+
+static void
+sweep_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct tend *t = container_of(w, struct tend, sweep_poll);
+
+	supervise_reaped(t);
 }
 
 /*
  * PID 1 and every program is down: TERM to every process left in our
  * namespace (orphans that may want to flush), KILL after a short wait.
+ * Our children's exits wake us; a process that is not our child cannot,
+ * so a short poll (at exit only, for at most the sweep) watches for it.
  */
 static void
 sweep(struct tend *t)
 {
 	t->state = TEND_SWEEPING;
 	ev_timer_stop(t->loop, &t->shutdown_timer);
-	if (!have_children()) {
+	if (kill(-1, SIGTERM) == -1 && errno != ESRCH)
+		log_warn("kill(-1, TERM)");
+	if (!others_left()) {
 		finish(t);
 		return;
 	}
-	log_info("sending TERM to the processes left, KILL in %gs",
+	log_info("sent TERM to the processes left, KILL in %gs",
 	    TEND_SWEEP_TIMEOUT);
-	if (kill(-1, SIGTERM) == -1 && errno != ESRCH)
-		log_warn("kill(-1, TERM)");
 	ev_timer_set(&t->shutdown_timer, TEND_SWEEP_TIMEOUT, 0.);
 	ev_timer_start(t->loop, &t->shutdown_timer);
+	ev_timer_set(&t->sweep_poll, 0.05, 0.05);
+	ev_timer_start(t->loop, &t->sweep_poll);
 }
 
 void
 supervise_reaped(struct tend *t)
 {
-	if (t->state == TEND_SWEEPING && !have_children())
+	if (t->state == TEND_SWEEPING && !others_left())
 		finish(t);
 }
 
@@ -310,6 +328,7 @@ supervise_init(struct tend *t)
 		return -1;
 	ev_init(&t->shutdown_timer, shutdown_timer_cb);
 	ev_init(&t->delay_timer, delay_timer_cb);
+	ev_init(&t->sweep_poll, sweep_poll_cb);
 	ev_prepare_init(&t->step, step_cb);
 	ev_prepare_start(t->loop, &t->step);
 	t->state = TEND_RUNNING;
@@ -323,6 +342,7 @@ supervise_free(struct tend *t)
 	ev_prepare_stop(t->loop, &t->step);
 	ev_timer_stop(t->loop, &t->shutdown_timer);
 	ev_timer_stop(t->loop, &t->delay_timer);
+	ev_timer_stop(t->loop, &t->sweep_poll);
 	for (size_t i = 0; i < t->nprograms; i++)
 		program_free(&t->programs[i]);
 	free(t->programs);

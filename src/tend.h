@@ -15,6 +15,8 @@
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
 #define TEND_NUMPROCS_MAX	10000	/* instances of one program */
+#define TEND_INSTANCES_MAX	100000	/* instances of all programs together */
+#define TEND_GROUPS_MAX		256	/* supplementary groups of a user */
 #define TEND_PROGRAMS_MAX	1000	/* programs in one config */
 #define TEND_CONFIG_LINE_MAX	4096	/* one config line, newline excluded */
 #define TEND_CONFIG_SIZE_MAX	(1 << 20) /* whole config file */
@@ -44,6 +46,7 @@ struct tend {
 	struct program		*programs;	/* owned array of cfg->nprograms */
 	size_t			 nprograms;
 	int			 wrapper;	/* started as tend -- CMD */
+	int			 devnull;	/* /dev/null for config mode's stdin, or -1 */
 	int			 pid1;		/* getpid() == 1 */
 	enum tend_state		 state;
 	int			 exit_status;	/* set when the shutdown is decided */
@@ -66,6 +69,7 @@ struct tend {
 	ev_signal		 sig[NSIG];	/* one per caught signal */
 	ev_timer		 shutdown_timer; /* shutdown_timeout, then the PID 1 sweep */
 	ev_timer		 delay_timer;	/* shutdown_delay */
+	ev_timer		 sweep_poll;	/* PID 1 sweep: anyone left? */
 	ev_prepare		 step;		/* re-plans start/stop order when dirty */
 
 	unsigned long long	 orphans_reaped;

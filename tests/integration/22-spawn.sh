@@ -5,7 +5,7 @@
 # an unknown user, which are failed starts logged with the program's name.
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 15
 
 ini() {
 	printf '%s\n' "$2" >"$T/$1.ini"
@@ -15,7 +15,7 @@ mkdir -p "$T/work dir"
 export TEND_TEST_OUTER=outer TEND_TEST_OVER=tend
 export NOTIFY_SOCKET=/run/outer.sock LISTEN_FDS=2 LISTEN_PID=1 WATCHDOG_USEC=1000
 ini env "[program:probe]
-command = /bin/sh -c 'pwd > $T/pwd; tr \"\\000\" \"\\012\" < /proc/\$\$\$\$/environ > $T/env; umask > $T/umask; ps -o pgid= -p \$\$\$\$ > $T/pgid; echo \$\$\$\$ > $T/pid; exec sleep 60'
+command = /bin/sh -c 'pwd > $T/pwd; tr \"\\000\" \"\\012\" < /proc/\$\$\$\$/environ > $T/env; umask > $T/umask; readlink /proc/\$\$\$\$/fd/0 > $T/stdin; ps -o pgid= -p \$\$\$\$ > $T/pgid; echo \$\$\$\$ > $T/pid; exec sleep 60'
 directory = $T/work dir
 environment = A=1, B=\"two words\", TEND_TEST_OVER=program
 umask = 0027"
@@ -34,6 +34,7 @@ is "$(grep -acE '^(NOTIFY_SOCKET|LISTEN_FDS|LISTEN_PID|WATCHDOG_USEC)=' "$T/env"
     "an outer systemd's NOTIFY_SOCKET, LISTEN_* and WATCHDOG_* are not passed on"
 unset NOTIFY_SOCKET LISTEN_FDS LISTEN_PID WATCHDOG_USEC
 is "$(cat "$T/umask")" 0027 "umask"
+is "$(cat "$T/stdin")" /dev/null "config mode: stdin is /dev/null, not tend's"
 is "$(tr -d ' ' <"$T/pgid")" "$(cat "$T/pid")" "its own process group"
 kill -TERM "$TEND_PID"
 tend_wait env 10

@@ -301,6 +301,20 @@ test_errors(void)
 	    "stop_timeout = 10x\n",
 	    "x.ini:7: program:web: stop_timeout: \"10x\" is not a duration "
 	    "(use 10s, 500ms, 2m)");
+	{
+		char big[1024];
+		size_t len = 0;
+
+		/* 11 x 10000 instances: each program is fine, the sum is
+		 * not. */
+		for (int i = 0; i < 11; i++)
+			len += (size_t)snprintf(big + len, sizeof(big) - len,
+			    "[program:p%d]\ncommand = a\nnumprocs = 10000\n",
+			    i);
+		errors_are("too many instances in all",
+		    big, "x.ini: 110000 instances in all (numprocs added "
+		    "up); at most 100000");
+	}
 	errors_are("an unknown section, its keys skipped",
 	    "[program:a]\ncommand = a\n[bogus]\nfoo = 1\n",
 	    "x.ini:3: bogus: unknown section (use [tend] or [program:NAME])");
@@ -717,7 +731,7 @@ test_free(void)
 int
 main(void)
 {
-	plan(127);
+	plan(128);
 	test_full();
 	test_errors();
 	test_syntax();
