@@ -27,7 +27,7 @@ enum section { SEC_TEND, SEC_PROGRAM };
 enum ktype {
 	K_DURATION, K_BOOL, K_LONG, K_DOUBLE, K_SIGNAL, K_STRING, K_COMMAND,
 	K_ENV, K_CODES, K_NAMES, K_MODE, K_RESTART, K_KILLMODE, K_LOGLEVEL,
-	K_LOGFORMAT,
+	K_LOGFORMAT, K_OUTPUT,
 	K_SOON,		/* in SPEC, behaviour not built yet: refused */
 };
 
@@ -93,8 +93,8 @@ static const struct key keys[] = {
 	{ "watchdog", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
 	{ "depends", SEC_PROGRAM, K_NAMES, 0, NULL, 0, 0 },
 	{ "critical", SEC_PROGRAM, K_BOOL, P(critical), "no", 0, 0 },
-	{ "stdout", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
-	{ "stderr", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
+	{ "stdout", SEC_PROGRAM, K_OUTPUT, P(out[0]), "inherit", 0, 0 },
+	{ "stderr", SEC_PROGRAM, K_OUTPUT, P(out[1]), "inherit", 0, 0 },
 	{ "listen", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -288,6 +288,9 @@ set_value(const struct key *k, void *base, const char *value, char *err,
 			return -1;
 		}
 		return 0;
+	case K_OUTPUT:
+		return output_parse(value, k->off == P(out[1]),
+		    (struct output_cfg *)(void *)field, err, errlen);
 	case K_SOON:
 		snprintf(err, errlen, "not supported yet");
 		return -1;
@@ -343,6 +346,8 @@ program_config_free(struct program_config *pc)
 	free(pc->group);
 	argv_free(pc->env);
 	argv_free(pc->depends);
+	output_cfg_free(&pc->out[0]);
+	output_cfg_free(&pc->out[1]);
 	free(pc);
 }
 

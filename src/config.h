@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "output.h"
 
 enum restart_policy { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
 enum kill_mode { KILL_MIXED, KILL_GROUP, KILL_PROCESS };
@@ -45,6 +46,7 @@ struct program_config {
 	char		**depends;	/* owned program names */
 	int		 ndepends;
 	int		 critical;
+	struct output_cfg out[2];	/* [0] stdout, [1] stderr */
 	int		 seen[64];	/* line each key was set on, 0 = unset */
 };
 

@@ -1,33 +1,29 @@
 /*
  * log.c: formats and writes tend's log lines to stderr. One write per line,
  * so tend's lines never interleave. stderr is shared with the children, so
- * its file description stays blocking for them; when it is a pipe, tend
- * writes through a private nonblocking open of it (log_open), and through
- * send(MSG_DONTWAIT) when it is a socket. A line that does not fit is
- * dropped and counted, never waited for: nothing blocks the loop.
+ * its file description stays blocking for them: tend writes through a
+ * sink (sink.c) that never waits. A line that does not fit is dropped and
+ * counted, never waited for: nothing blocks the loop.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tend.h"
 #include "log.h"
+#include "sink.h"
 
 static struct {
 	enum log_level		level;
 	enum log_format		format;
 	unsigned long long	dropped;
-	int			fd;	/* where lines go: 2 or our own */
-	int			sock;	/* fd is a socket: send() */
-} logstate = { LOG_INFO, LOG_TEXT, 0, STDERR_FILENO, 0 };
+	struct sink		sink;	/* stderr, never blocking */
+} logstate = { LOG_INFO, LOG_TEXT, 0, { STDERR_FILENO, 0, 0 } };
 
 static const char *level_names[] = { "error", "warn", "info", "debug" };
 
@@ -64,25 +60,14 @@ log_init(enum log_level level, enum log_format format)
 void
 log_open(void)
 {
-	struct stat st;
-	int fd;
-
-	if (fstat(STDERR_FILENO, &st) == -1)
-		return;
-	if (S_ISSOCK(st.st_mode))
-		logstate.sock = 1;
-	else if (S_ISFIFO(st.st_mode) && (fd = open("/proc/self/fd/2",
-	    O_WRONLY | O_NONBLOCK | O_CLOEXEC)) != -1)
-		logstate.fd = fd;	/* no /proc: stay blocking */
+	sink_open(&logstate.sink, STDERR_FILENO);
 }
 
 void
 log_close(void)
 {
-	if (logstate.fd != STDERR_FILENO)
-		close(logstate.fd);
-	logstate.fd = STDERR_FILENO;
-	logstate.sock = 0;
+	sink_close(&logstate.sink);
+	logstate.sink.fd = STDERR_FILENO;
 }
 
 enum log_level
@@ -147,10 +132,7 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 		line[len - 1] = '\n';
 	}
-	do
-		w = logstate.sock ? send(logstate.fd, line, len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL) : write(logstate.fd, line, len);
-	while (w == -1 && errno == EINTR);
+	w = sink_write(&logstate.sink, line, len);
 	if (w < 0)
 		logstate.dropped += len;
 	else if ((size_t)w < len)

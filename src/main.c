@@ -336,6 +336,20 @@ become_reaper(struct tend *t)
 		    "programs will not be reaped by tend");
 }
 
+/*
+ * Descriptors 0-2 must be open before tend opens anything, or a pipe could
+ * take number 1 and a child's stdout would land in it (a daemon started
+ * with closed streams).
+ */
+static void
+open_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+		    open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			exit(1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -344,6 +358,7 @@ main(int argc, char **argv)
 	struct options o;
 	int status;
 
+	open_std_fds();
 	parse_options(argc, argv, &o);
 	t->cfg = load_config(&o);
 	t->wrapper = o.config == NULL;
@@ -351,10 +366,10 @@ main(int argc, char **argv)
 	 * terminal, as it would without us (see spawn.c). */
 	t->tty_owner = t->wrapper && isatty(STDIN_FILENO) &&
 	    tcgetpgrp(STDIN_FILENO) == getpgrp();
-	t->devnull = -1;
-	if (!t->wrapper && (t->devnull = open("/dev/null",
-	    O_RDONLY | O_CLOEXEC)) == -1)
+	if ((t->devnull = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1)
 		log_warn("open(/dev/null): programs inherit tend's stdin");
+	sink_open(&t->outsink[1], STDOUT_FILENO);
+	sink_open(&t->outsink[2], STDERR_FILENO);
 	setup_logging(&o, t->cfg);
 	log_open();
 
@@ -395,6 +410,8 @@ main(int argc, char **argv)
 	ev_loop_destroy(t->loop);
 	if (t->devnull >= 0)
 		close(t->devnull);
+	sink_close(&t->outsink[1]);
+	sink_close(&t->outsink[2]);
 	log_close();
 	return status;
 }

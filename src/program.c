@@ -266,6 +266,59 @@ lookup_ids(struct instance *in, struct spawn_req *r, gid_t *groups, int *n)
 	return 0;
 }
 
+/*
+ * After the spawn: the parent's copies of the child's ends of its outputs
+ * go; the read ends of prefix pipes start being read, or close if the
+ * spawn failed.
+ */
+static void
+close_outputs(struct instance *in, struct spawn_req *r, int failed)
+{
+	struct ev_loop *loop = in->prog->tend->loop;
+
+	for (int k = 0; k < 2; k++) {
+		int kind = in->prog->cfg->out[k].kind;
+
+		if ((kind == OUT_FILE || kind == OUT_PREFIX) &&
+		    r->stdio[k + 1] >= 0)
+			close(r->stdio[k + 1]);
+		r->stdio[k + 1] = -1;
+		if (failed)
+			outpipe_close(loop, &in->out[k]);
+		else
+			outpipe_start(loop, &in->out[k]);
+	}
+}
+
+/* Fills the child's stdin, stdout and stderr as its program says. */
+static int
+open_outputs(struct instance *in, struct spawn_req *r)
+{
+	struct program_config *c = in->prog->cfg;
+	struct tend *t = in->prog->tend;
+	char err[UTIL_ERR_MAX];
+
+	/* Config mode: a terminal's input is nobody's (supervisord does
+	 * the same); wrapper mode keeps tend's stdin for its child. */
+	r->stdio[0] = t->wrapper ? -1 : t->devnull;
+	r->stdio[1] = r->stdio[2] = -1;
+	for (int k = 0; k < 2; k++) {
+		/* A pipe a leftover of the last run still held. */
+		outpipe_close(t->loop, &in->out[k]);
+		if (c->out[k].kind == OUT_STDOUT) {
+			r->stdio[2] = SPAWN_STDOUT;
+			continue;
+		}
+		if (output_child_fd(&c->out[k], t->devnull, &in->out[k],
+		    &r->stdio[k + 1], err, sizeof(err)) == -1) {
+			log_errorx("%s: spawn: %s", in->name, err);
+			close_outputs(in, r, 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Starts the main process; a failure is a failed start, not a crash. */
 static void
 inst_spawn(struct instance *in)
@@ -291,15 +344,14 @@ inst_spawn(struct instance *in)
 	/* Wrapper mode in a terminal: the child reads the terminal as it
 	 * would without us, so it must be the foreground group. */
 	r.tty_foreground = t->tty_owner && in->index == 0;
-	/* Config mode: a terminal's input is nobody's (supervisord does
-	 * the same); wrapper mode keeps tend's stdin for its child. */
-	r.stdin_fd = t->devnull;
 	if ((envp = build_env(in, own)) == NULL)
 		log_warn("%s: spawn: building environment", in->name);
-	else if (lookup_ids(in, &r, groups, &ngroups) == 0) {
+	else if (lookup_ids(in, &r, groups, &ngroups) == 0 &&
+	    open_outputs(in, &r) == 0) {
 		r.envp = envp;
 		if ((pid = spawn_start(&r, &fd, &call)) == -1)
 			log_warn("%s: spawn: %s", in->name, call);
+		close_outputs(in, &r, pid == -1);
 	}
 	free(envp);
 	free(own[0]);
@@ -490,6 +542,12 @@ inst_exited(struct instance *in, int st)
 		    in->state == INST_STARTING ? " (failed start)" : "");
 	}
 	in->exits[reason]++;
+	if (in->out_dropped != in->out_dropped_logged) {
+		log_warnx("%s: %llu bytes of its output dropped so far: "
+		    "tend's stdout or stderr is full", in->name,
+		    in->out_dropped);
+		in->out_dropped_logged = in->out_dropped;
+	}
 	if (t->tty_pgid == in->pid) {
 		/* Take the terminal back, so the next child can be given
 		 * it; SIGTTOU is blocked (signalfd), so this works from a
@@ -699,6 +757,14 @@ program_init(struct program *p, struct tend *t, struct program_config *cfg)
 		in->reportfd = -1;
 		snprintf(in->name, sizeof(in->name), "%s:%zu", cfg->name, i);
 		ev_init(&in->timer, timer_cb);
+		for (int k = 0; k < 2; k++) {
+			in->out[k].fd = -1;
+			/* Line buffers only where lines are read. */
+			if (cfg->out[k].kind == OUT_PREFIX && outpipe_init(
+			    &in->out[k], &t->outsink[k + 1], in->name,
+			    &in->out_dropped) == -1)
+				return -1;
+		}
 		if (cfg->restart_limit > 0 && (in->restart_times = calloc(
 		    (size_t)cfg->restart_limit, sizeof(ev_tstamp))) == NULL)
 			return -1;
@@ -714,6 +780,8 @@ program_free(struct program *p)
 	for (size_t i = 0; i < p->ninst; i++) {
 		ev_timer_stop(p->tend->loop, &p->inst[i].timer);
 		close_report(&p->inst[i]);
+		outpipe_free(p->tend->loop, &p->inst[i].out[0]);
+		outpipe_free(p->tend->loop, &p->inst[i].out[1]);
 		free(p->inst[i].restart_times);
 	}
 	free(p->deps);

@@ -13,6 +13,7 @@
 
 #include "tend.h"
 #include "config.h"
+#include "output.h"
 
 enum inst_state {
 	INST_STOPPED, INST_STARTING, INST_RUNNING, INST_BACKOFF,
@@ -58,6 +59,9 @@ struct instance {
 	unsigned	 rt_head, rt_count;
 	unsigned long long restarts;
 	unsigned long long exits[EXIT_NREASONS];
+	struct outpipe	 out[2];	/* prefixed stdout, stderr */
+	unsigned long long out_dropped;	/* output bytes tend's streams refused */
+	unsigned long long out_dropped_logged;
 	double		 start_wall;	/* wall clock of the last spawn */
 };
 

@@ -110,8 +110,15 @@ child(const struct spawn_req *r, int fd)
 	 * The kernel's sigset is the first 8 bytes of glibc's. */
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, r->mask, NULL, (size_t)8);
 
-	if (r->stdin_fd >= 0 && dup2(r->stdin_fd, STDIN_FILENO) == -1)
-		child_fail(fd, SPAWN_STDIO);
+	for (int i = 0; i < 3; i++) {
+		int from = r->stdio[i] == SPAWN_STDOUT ? 1 : r->stdio[i];
+
+		/* dup2 onto itself would keep close-on-exec: clear it. */
+		if (from == i && r->stdio[i] != SPAWN_STDOUT)
+			(void)fcntl(i, F_SETFD, 0);
+		else if (from >= 0 && dup2(from, i) == -1)
+			child_fail(fd, SPAWN_STDIO);
+	}
 	if (r->directory != NULL && chdir(r->directory) == -1)
 		child_fail(fd, SPAWN_CHDIR);
 	if (r->set_ids) {

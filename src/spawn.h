@@ -28,10 +28,13 @@ struct spawn_req {
 	int		 umask_set;
 	mode_t		 umask;
 	int		 tty_foreground; /* take the terminal's foreground */
-	int		 stdin_fd;	/* dup2'd to 0, or -1 to inherit */
+	int		 stdio[3];	/* dup2'd to 0, 1, 2; -1 inherit; for 2,
+					 * SPAWN_STDOUT = wherever 1 goes */
 	const sigset_t	*mask;		/* restored before exec */
 	const sigset_t	*ignored;	/* SIG_IGN before exec, others SIG_DFL */
 };
+
+#define SPAWN_STDOUT	(-2)
 
 struct spawn_report {
 	int		 stage;		/* enum spawn_stage */

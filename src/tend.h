@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <ev.h>
 
+#include "sink.h"
+
 #define container_of(ptr, type, member) \
 	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
@@ -26,6 +28,8 @@
 #define TEND_RESTART_LIMIT_MAX	10000	/* restart_limit */
 #define TEND_DURATION_MAX	(100.0 * 365 * 86400) /* 100 years, in seconds */
 #define TEND_LOG_LINE_MAX	2048	/* one log line, truncated beyond */
+#define TEND_OUTPUT_LINE_MAX	4000	/* a prefixed output line; longer ones are split
+					 * (with the prefix, a record fits PIPE_BUF) */
 #define TEND_SWEEP_TIMEOUT	2.0	/* PID 1: TERM to leftovers, then KILL after this */
 #define TEND_KILL_GRACE		2.0	/* after kill_signal, wait this long before giving up on a group */
 #define TEND_ERRORS_MAX		100	/* config problems reported before giving up */
@@ -46,7 +50,8 @@ struct tend {
 	struct program		*programs;	/* owned array of cfg->nprograms */
 	size_t			 nprograms;
 	int			 wrapper;	/* started as tend -- CMD */
-	int			 devnull;	/* /dev/null for config mode's stdin, or -1 */
+	int			 devnull;	/* /dev/null, O_RDWR: stdin in config mode, null */
+	struct sink		 outsink[3];	/* tend's stdout [1] and stderr [2], for prefix */
 	int			 pid1;		/* getpid() == 1 */
 	enum tend_state		 state;
 	int			 exit_status;	/* set when the shutdown is decided */

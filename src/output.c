@@ -1,0 +1,224 @@
+/*
+ * output.c: instance output. For prefix, the child writes into a pipe;
+ * tend reads one buffer per callback (so a flooding worker gets its turn
+ * like every other watcher, never the whole loop) and writes each line,
+ * prefixed, to its own stream through a sink that never waits. A line
+ * longer than the buffer is split; a record is at most PIPE_BUF bytes, so
+ * a pipe takes it whole or not at all, and what is not taken is counted.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tend.h"
+#include "output.h"
+
+int
+output_parse(const char *s, int is_stderr, struct output_cfg *out,
+    char *err, size_t errlen)
+{
+	static const char *names[] = { "inherit", "prefix", "null" };
+	char *path;
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(s, names[i]) == 0) {
+			output_cfg_free(out);
+			out->kind = i;
+			return 0;
+		}
+	if (is_stderr && strcmp(s, "stdout") == 0) {
+		output_cfg_free(out);
+		out->kind = OUT_STDOUT;
+		return 0;
+	}
+	if (strcmp(s, "journal") == 0) {
+		snprintf(err, errlen, "journal: not supported yet");
+		return -1;
+	}
+	if (strncmp(s, "file:", 5) == 0) {
+		if (s[5] != '/') {
+			snprintf(err, errlen, "\"%s\": the file needs an "
+			    "absolute path (file:/var/log/x.log)", s);
+			return -1;
+		}
+		if ((path = strdup(s + 5)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		output_cfg_free(out);
+		out->kind = OUT_FILE;
+		out->path = path;
+		return 0;
+	}
+	snprintf(err, errlen, "\"%s\" is not an output (use inherit, prefix, "
+	    "null, file:PATH%s)", s, is_stderr ? ", stdout" : "");
+	return -1;
+}
+
+void
+output_cfg_free(struct output_cfg *out)
+{
+	free(out->path);
+	out->path = NULL;
+	out->kind = OUT_INHERIT;
+}
+
+int
+outpipe_init(struct outpipe *op, struct sink *dest, const char *prefix,
+    unsigned long long *dropped)
+{
+	memset(op, 0, sizeof(*op));
+	op->fd = -1;
+	op->dest = dest;
+	op->prefix = prefix;
+	op->dropped = dropped;
+	if ((op->buf = malloc(TEND_OUTPUT_LINE_MAX)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+outpipe_free(struct ev_loop *loop, struct outpipe *op)
+{
+	outpipe_close(loop, op);
+	free(op->buf);
+	op->buf = NULL;
+}
+
+/* Writes "prefix | line\n" as one record; counts what is not taken. */
+static void
+emit(struct outpipe *op, const char *line, size_t len)
+{
+	char rec[TEND_NAME_MAX + 16 + TEND_OUTPUT_LINE_MAX];
+	int n;
+	ssize_t w;
+
+	n = snprintf(rec, sizeof(rec), "%s | ", op->prefix);
+	if (n < 0 || (size_t)n + len + 1 > sizeof(rec))
+		return;
+	memcpy(rec + n, line, len);
+	rec[(size_t)n + len] = '\n';
+	len += (size_t)n + 1;
+	w = sink_write(op->dest, rec, len);
+	*op->dropped += w < 0 ? len : len - (size_t)w;
+}
+
+/* Emits every complete line in op->buf and keeps the rest; a full
+ * buffer with no newline is emitted as one piece of a split line. */
+static void
+emit_lines(struct outpipe *op, int at_eof)
+{
+	char *start = op->buf, *nl;
+	size_t left = op->len;
+
+	while ((nl = memchr(start, '\n', left)) != NULL) {
+		emit(op, start, (size_t)(nl - start));
+		left -= (size_t)(nl - start) + 1;
+		start = nl + 1;
+	}
+	if (left > 0 && (at_eof || left == TEND_OUTPUT_LINE_MAX)) {
+		emit(op, start, left);
+		left = 0;
+	}
+	memmove(op->buf, start, left);
+	op->len = left;
+}
+
+enum { READ_END, READ_AGAIN, READ_DATA };
+
+/* One read: READ_DATA, READ_AGAIN (nothing now), READ_END (EOF, error). */
+static int
+read_once(struct outpipe *op)
+{
+	ssize_t n;
+
+	do
+		n = read(op->fd, op->buf + op->len,
+		    TEND_OUTPUT_LINE_MAX - op->len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && errno == EAGAIN)
+		return READ_AGAIN;
+	if (n <= 0)
+		return READ_END;
+	op->len += (size_t)n;
+	emit_lines(op, 0);
+	return READ_DATA;
+}
+
+static void
+read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct outpipe *op = container_of(w, struct outpipe, io);
+
+	if (read_once(op) == READ_END)
+		outpipe_close(loop, op);
+}
+
+int
+output_child_fd(const struct output_cfg *cfg, int devnull,
+    struct outpipe *op, int *childfd, char *err, size_t errlen)
+{
+	int p[2];
+
+	*childfd = -1;
+	switch (cfg->kind) {
+	case OUT_NULL:
+		*childfd = devnull;
+		return 0;
+	case OUT_FILE:
+		/* Opened anew for every start, so a log rotated by rename
+		 * is let go at the next restart. */
+		if ((*childfd = open(cfg->path, O_WRONLY | O_CREAT | O_APPEND |
+		    O_CLOEXEC | O_NOCTTY, 0644)) == -1) {
+			snprintf(err, errlen, "open(%s): %s", cfg->path,
+			    strerror(errno));
+			return -1;
+		}
+		return 0;
+	case OUT_PREFIX:
+		if (pipe2(p, O_CLOEXEC) == -1) {
+			snprintf(err, errlen, "pipe2: %s", strerror(errno));
+			return -1;
+		}
+		if (fcntl(p[0], F_SETFL, O_NONBLOCK) == -1) {
+			snprintf(err, errlen, "fcntl(O_NONBLOCK): %s",
+			    strerror(errno));
+			close(p[0]);
+			close(p[1]);
+			return -1;
+		}
+		op->fd = p[0];
+		op->len = 0;
+		*childfd = p[1];
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void
+outpipe_start(struct ev_loop *loop, struct outpipe *op)
+{
+	if (op->fd < 0)
+		return;
+	ev_io_init(&op->io, read_cb, op->fd, EV_READ);
+	ev_io_start(loop, &op->io);
+}
+
+void
+outpipe_close(struct ev_loop *loop, struct outpipe *op)
+{
+	if (op->fd < 0)
+		return;
+	/* What is already in the pipe, bounded: a writer still alive (a
+	 * leftover of kill_mode = process) must not keep us here. */
+	for (int i = 0; i < 16 && read_once(op) == READ_DATA; i++)
+		;
+	emit_lines(op, 1);
+	ev_io_stop(loop, &op->io);
+	close(op->fd);
+	op->fd = -1;
+}

@@ -1,0 +1,30 @@
+/*
+ * sink.h: nonblocking writes to one of tend's own standard streams, which
+ * tend shares with the children that inherit them. Used by log.c (tend's
+ * lines on stderr) and output.c (prefixed instance output).
+ */
+#ifndef SINK_H
+#define SINK_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct sink {
+	int		 fd;		/* ours, or the stream itself */
+	int		 own;		/* fd is a private open: close it */
+	int		 sock;		/* fd is a socket: send() */
+};
+
+/*
+ * Sets s up for stream fd (1 or 2). A pipe gets a private nonblocking open
+ * of /proc/self/fd/N (a new file description, so the stream stays blocking
+ * for the children); a socket is written with MSG_DONTWAIT; a file or a
+ * terminal is written as it is.
+ */
+void sink_open(struct sink *s, int fd);
+void sink_close(struct sink *s);
+
+/* One write, never waiting: bytes written, or -1 (EAGAIN when full). */
+ssize_t sink_write(struct sink *s, const void *buf, size_t len);
+
+#endif
