@@ -258,9 +258,14 @@ supervise_shutdown(struct tend *t, const char *why)
 	/* No restarts from here on: instances waiting out a backoff stop
 	 * now; the others stop in dependency order. */
 	for (size_t i = 0; i < t->nprograms; i++)
-		for (size_t j = 0; j < t->programs[i].ninst; j++)
-			if (t->programs[i].inst[j].state == INST_BACKOFF)
-				inst_handle(&t->programs[i].inst[j], IEV_STOP);
+		for (size_t j = 0; j < t->programs[i].ninst; j++) {
+			struct instance *in = &t->programs[i].inst[j];
+
+			if (in->state != INST_BACKOFF)
+				continue;
+			log_info("%s: restart cancelled", in->name);
+			inst_handle(in, IEV_STOP);
+		}
 	ev_timer_set(&t->shutdown_timer, t->cfg->shutdown_timeout, 0.);
 	ev_timer_start(t->loop, &t->shutdown_timer);
 	if (t->cfg->shutdown_delay > 0) {

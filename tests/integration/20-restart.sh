@@ -7,7 +7,7 @@
 # run on the same machinery.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 27
 
 # ini NAME BODY: writes $T/NAME.ini
 ini() {
@@ -47,6 +47,8 @@ between "${g[3]:-0}" 1590 2000 "4th restart after ~1600 ms"
 kill -TERM "$TEND_PID"
 tend_wait backoff 10
 is "$TEND_RC" 0 "TERM during backoff: tend exits 0 at once"
+ok "TERM during backoff: the pending restart is logged as cancelled" \
+    grep -q 'crash:0: restart cancelled' "$T/backoff.err"
 
 # backoff_max caps: 100ms x10, max 300ms: 0.1, 0.3, 0.3.
 ini cap "[program:crash]
