@@ -14,6 +14,7 @@
 #include "tend.h"
 #include "config.h"
 #include "output.h"
+#include "policy.h"
 
 enum inst_state {
 	INST_STOPPED, INST_STARTING, INST_RUNNING, INST_BACKOFF,
@@ -104,15 +105,5 @@ int program_is_up(const struct program *p);
 struct program *program_find(struct tend *t, const char *name);
 
 const char *inst_state_name(enum inst_state s);
-
-/* Pure policy, unit-tested. */
-/* Delay before the n-th consecutive restart (n >= 1), jitter factor from
- * r in [0, 1). */
-double backoff_delay(const struct program_config *c, unsigned n, double r);
-/* 1 if an instance that ended with this exit should be restarted. */
-int restart_wanted(const struct program_config *c, int signaled, int code,
-    int spawn_failed);
-/* The exit code tend reports for a wait status: code, or 128+signal. */
-int status_code(int status);
 
 #endif
