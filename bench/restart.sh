@@ -1,18 +1,23 @@
 #!/bin/sh
 # bench/restart.sh: what supervising costs tend, in one run on one machine.
-# (1) serial restarts of /bin/true with no backoff, against bench/spawnloop.c
-# (the posix_spawn+waitpid floor); (2) the same with spawn_start() patched to
-# vfork(); (3) 1000 instances restarting through per-instance ev_timers, with
-# a perf profile of tend itself; (4) the drain of 1000 running instances.
+# (1) 1000 sleeping instances: time to start them all, tend's own memory
+# with them running (against 1 instance), and the drain on SIGTERM;
+# (2) serial restarts of /bin/true with no backoff, against bench/spawnloop.c
+# (the posix_spawn+waitpid floor); (3) the event loop's lag during that
+# restart storm, measured from outside with bench/lagsend.c and
+# bench/lagprobe.c, against tend running the probe alone; (4) 1000 instances
+# restarting through per-instance ev_timers, with a perf profile of tend.
 # Prints a markdown report and saves it to bench/results/restart-DATE.md
 # (gitignored).
 #
 # Every tend is built from a copy of the working tree in a temp dir (the
 # in-tree src/tend may be an ASan build and the tree is shared): the release
-# build (./configure defaults, -g -O2), a copy with vfork() in spawn_start(),
-# and a copy linked against libev.a for perf (Debian's libev.so.4 is
-# stripped, so perf could not name a libev function in it).
-# Tools: cc, perl (the vfork patch), perf (optional: (3)'s profile).
+# build (./configure defaults, -g -O2), and a copy linked against libev.a
+# for perf (Debian's libev.so.4 is stripped, so perf could not name a libev
+# function in it). spawn_start() uses vfork() since 4721de7, so the fork()
+# build and vfork patch this script used to compare are gone.
+# Tools: cc, perl (Time::HiRes, to time the starts), perf (optional: (4)'s
+# profile).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd) || exit 2
@@ -20,15 +25,19 @@ root=$(cd "$here/.." && pwd) || exit 2
 cd "$root" || exit 2
 
 CC=${CC:-cc}
-ROUNDS=${ROUNDS:-3}		# rounds of (1)+(2), fork and vfork alternating
-SERIAL_SECS=${SERIAL_SECS:-5}	# length of one serial-restart run
-SPAWNS=${SPAWNS:-3000}		# spawn+wait per spawnloop run
-MANY=${MANY:-1000}		# instances in (3) and (4)
-MANY_SECS=${MANY_SECS:-10}	# length of the (3) run
-PERF_WARM=${PERF_WARM:-4}	# (3) profile: seconds before perf attaches
-PERF_SECS=${PERF_SECS:-3}	# (3) profile: seconds perf records
-PERF_FREQ=${PERF_FREQ:-10000}	# (3) profile: samples per second
-DRAINS=${DRAINS:-5}		# (4) runs
+MANY=${MANY:-1000}		# instances in (1) and (4)
+STARTS=${STARTS:-5}		# (1) runs with MANY instances
+ONES=${ONES:-5}			# (1) runs with 1 instance (memory baseline)
+ROUNDS=${ROUNDS:-3}		# (2) rounds of spawnloop + tend
+SERIAL_SECS=${SERIAL_SECS:-5}	# (2) length of one serial-restart run
+SPAWNS=${SPAWNS:-3000}		# (2) spawn+wait per spawnloop run
+LAG_COUNT=${LAG_COUNT:-200}	# (3) SIGUSR1s sent per run
+LAG_MS=${LAG_MS:-10}		# (3) ms between them
+LAG_WARM=${LAG_WARM:-1}		# (3) seconds of storm before the first
+MANY_SECS=${MANY_SECS:-10}	# (4) length of the run
+PERF_WARM=${PERF_WARM:-4}	# (4) profile: seconds before perf attaches
+PERF_SECS=${PERF_SECS:-3}	# (4) profile: seconds perf records
+PERF_FREQ=${PERF_FREQ:-10000}	# (4) profile: samples per second
 LIBEV_A=${LIBEV_A:-/usr/lib/x86_64-linux-gnu/libev.a}
 
 die() { echo "bench/restart.sh: $*" >&2; exit 2; }
@@ -36,6 +45,8 @@ die() { echo "bench/restart.sh: $*" >&2; exit 2; }
 for t in "$CC" perl getconf; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not found"
 done
+perl -MTime::HiRes=clock_gettime,CLOCK_REALTIME -e 1 2>/dev/null ||
+    die "perl's Time::HiRes has no clock_gettime"
 hz=$(getconf CLK_TCK) || die "getconf CLK_TCK failed"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tend-restart.XXXXXX") || exit 2
@@ -78,63 +89,73 @@ spawns() { grep -c 'started pid' "$1"; }
 proc_times() {
 	sed 's/.*) //' /proc/"$1"/stat | awk '{ print $12, $13, $14, $15 }'
 }
+# VmRSS VmHWM of a pid, in KiB.
+proc_mem() {
+	awk '/^VmRSS:/ { r = $2 } /^VmHWM:/ { h = $2 }
+	    END { print (r == "" ? "?" : r), (h == "" ? "?" : h) }' \
+	    /proc/"$1"/status 2>/dev/null
+}
+# wait_started LOG N SECS: wait until LOG holds N "started pid" lines and
+# print the time (CLOCK_REALTIME in ns, as date +%s%N) it saw the Nth;
+# fail after SECS. Reads only what was appended, every 1 ms, so it costs
+# tend little CPU and adds at most ~1 ms. Only whole lines are counted.
+wait_started() {
+	perl -MTime::HiRes=clock_gettime,CLOCK_REALTIME,usleep -e '
+	    my ($f, $n, $secs) = @ARGV;
+	    my $end = clock_gettime(CLOCK_REALTIME) + $secs;
+	    my ($c, $buf) = (0, "");
+	    open(my $h, "<", $f) or die "$f: $!\n";
+	    for (;;) {
+		my $r = sysread($h, my $chunk, 1 << 16);
+		if ($r) {
+			$buf .= $chunk;
+			my $cut = rindex($buf, "\n");
+			next if $cut < 0;
+			my $lines = substr($buf, 0, $cut + 1, "");
+			$c += () = $lines =~ /started pid/g;
+			if ($c >= $n) {
+				printf "%.0f\n",
+				    clock_gettime(CLOCK_REALTIME) * 1e9;
+				exit 0;
+			}
+			next;
+		}
+		exit 1 if clock_gettime(CLOCK_REALTIME) > $end;
+		usleep(1000);
+	    }' "$@"
+}
+# kv FILE KEY: the value of KEY=value in lagsend's one-line output.
+kv() { tr ' ' '\n' <"$1" | sed -n "s/^$2=//p"; }
+# The 1, 5 and 15 min load averages now, for each section's report: other
+# work on the machine shows here.
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # --- builds ------------------------------------------------------------------
 
-$CC -O2 -Wall -Wextra -std=gnu11 -o "$tmp/spawnloop" bench/spawnloop.c ||
-    die "spawnloop: build failed"
+for c in spawnloop lagprobe lagsend; do
+	$CC -O2 -Wall -Wextra -std=gnu11 -o "$tmp/$c" bench/$c.c ||
+	    die "$c: build failed"
+done
 
-echo "bench: building release, vfork and libev.a copies of tend in $tmp ..." >&2
-mkdir "$tmp/fork"
+echo "bench: building release and libev.a copies of tend in $tmp ..." >&2
+mkdir "$tmp/rel"
 # Tracked and new files, plus what autoreconf generated, with their times
 # kept so make does not try to regenerate them (as bench/run.sh does).
 { git ls-files -co --exclude-standard; ls -d configure Makefile.in \
     aclocal.m4 build-aux m4 2>/dev/null; } |
     tar -cf - --no-recursion -T - build-aux/* m4/* 2>/dev/null |
-    tar -xf - -C "$tmp/fork" || die "copy of the tree failed"
-(cd "$tmp/fork" && ./configure -q && make -j2 src/tend) \
+    tar -xf - -C "$tmp/rel" || die "copy of the tree failed"
+(cd "$tmp/rel" && ./configure -q && make -j2 src/tend) \
     >"$tmp/build.log" 2>&1 ||
     { tail -n 30 "$tmp/build.log" >&2; die "release build of tend failed"; }
-
-# The vfork copy. The child writes only its own stack and the report pipe,
-# with two changes that vfork needs: it must not assign environ (that is the
-# parent's memory now), so it passes envp to execvpe; and every signal is
-# blocked across vfork (as glibc's posix_spawn does), so no handler of
-# tend's can run in the child on the shared memory before child() resets
-# dispositions and restores the mask. -Wno-clobbered: gcc warns about
-# locals live across vfork, which the child never returns to.
-cp -a "$tmp/fork" "$tmp/vfork"
-perl -0pi -e '
-s/if \(\(pid = fork\(\)\) == -1\) \{/{
-		sigset_t all, old;
-		int e;
-
-		sigfillset(&all);
-		sigprocmask(SIG_BLOCK, &all, &old);
-		if ((pid = vfork()) == 0) {
-			close(p[0]);
-			child(r, p[1]);
-		}
-		e = errno;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		errno = e;
-	}
-	if (pid == -1) {/ or die "fork() call not found\n";
-s/if \(r->envp != NULL\)\s*environ = \(char \*\*\)r->envp;\s*execvp\(r->argv\[0\], r->argv\);/execvpe(r->argv[0], r->argv,
-	    r->envp != NULL ? r->envp : environ);/ or die "execvp call not found\n";
-' "$tmp/vfork/src/spawn.c" ||
-    die "src/spawn.c changed: update the vfork patch in bench/restart.sh"
-(cd "$tmp/vfork" && make src/tend CFLAGS="-g -O2 -Wno-clobbered") \
-    >>"$tmp/build.log" 2>&1 ||
-    { tail -n 30 "$tmp/build.log" >&2; die "vfork build of tend failed"; }
-diff -u -L src/spawn.c -L "src/spawn.c (vfork)" "$tmp/fork/src/spawn.c" \
-    "$tmp/vfork/src/spawn.c" >"$tmp/vfork.diff"
+grep -q 'vfork()' "$tmp/rel/src/spawn.c" ||
+    echo "bench: note: src/spawn.c no longer calls vfork()" >&2
 
 perf_ok=no
 if command -v perf >/dev/null 2>&1 && [ -r "$LIBEV_A" ] &&
     perf record -q -o "$tmp/probe.data" -- true >/dev/null 2>&1; then
 	perf_ok=yes
-	cp -a "$tmp/fork" "$tmp/prof"
+	cp -a "$tmp/rel" "$tmp/prof"
 	rm -f "$tmp/prof/src/tend"
 	(cd "$tmp/prof" && make src/tend EV_LIBS="$LIBEV_A") \
 	    >>"$tmp/build.log" 2>&1 || perf_ok=no
@@ -147,10 +168,16 @@ else
 	hw_counters="no (perf samples on a software clock)"
 fi
 
-TEND=$tmp/fork/src/tend
-VTEND=$tmp/vfork/src/tend
+TEND=$tmp/rel/src/tend
 PTEND=$tmp/prof/src/tend
 
+cat >"$tmp/sleep.ini" <<EOF
+[program:sleep]
+command = /bin/sleep 1000
+numprocs = $MANY
+start_seconds = 0
+EOF
+sed "s/^numprocs = .*/numprocs = 1/" "$tmp/sleep.ini" >"$tmp/one.ini"
 cat >"$tmp/serial.ini" <<EOF
 [program:true]
 command = /bin/true
@@ -159,6 +186,12 @@ backoff_initial = 0
 start_seconds = 0
 backoff_jitter = 0
 EOF
+cat >"$tmp/calm.ini" <<EOF
+[program:probe]
+command = $tmp/lagprobe $tmp/probe.pid $tmp/probe.out
+start_seconds = 0
+EOF
+cat "$tmp/serial.ini" "$tmp/calm.ini" >"$tmp/storm.ini"
 cat >"$tmp/many.ini" <<EOF
 [program:true]
 command = /bin/true
@@ -169,12 +202,7 @@ backoff_initial = 100ms
 backoff_max = 1s
 backoff_jitter = 0.5
 EOF
-cat >"$tmp/drain.ini" <<EOF
-[program:sleep]
-command = /bin/sleep 1000
-numprocs = $MANY
-EOF
-for c in serial many drain; do
+for c in sleep one serial calm storm many; do
 	"$TEND" --check -c "$tmp/$c.ini" >/dev/null 2>&1 ||
 	    die "$c.ini: $("$TEND" --check -c "$tmp/$c.ini" 2>&1)"
 done
@@ -186,7 +214,7 @@ say() { printf '%s\n' "$*" >&3; }
 say "# tend restart benchmarks, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 say ""
 say "- tend: release build of the working tree (./configure defaults," \
-    "CFLAGS=-g -O2, no sanitizers), tree at" \
+    "CFLAGS=-g -O2, no sanitizers; spawn_start() uses vfork), tree at" \
     "$(git describe --always --dirty 2>/dev/null || echo '?');" \
     "libev $(dpkg-query -W -f '${Version}' libev4 2>/dev/null || echo '?')"
 say "- machine: $(uname -srm), $(nproc) CPU," \
@@ -197,26 +225,125 @@ say "- $(perf --version 2>/dev/null || echo 'perf: none');" \
     "($hz ticks/s)"
 say ""
 
-# --- (1) and (2): serial restarts --------------------------------------------
+# --- (1) 1000 sleeping instances: start, memory, drain -----------------------
 
-# serial BIN NAME ROUND: one run of serial.ini for SERIAL_SECS, then TERM.
-# Appends "name round spawns secs utime stime cutime cstime" to serial.txt;
-# the times are read from /proc just before the TERM.
+# start_tend CONFIG LOG N: launch tend and wait until N started. Sets live,
+# t0 (before the launch) and t1 (when the Nth "started pid" was seen), ns.
+start_tend() {
+	t0=$(now_ns)
+	"$TEND" -c "$1" 2>"$2" &
+	live=$!
+	t1=$(wait_started "$2" "$3" 30) ||
+	    die "$3 instances not started in 30 s (see $2)"
+}
+
+echo "bench: (1) $MANY sleeping instances, $STARTS runs;" \
+    "1 instance, $ONES runs" >&2
+load1=$(load)
+: >"$tmp/start.txt"
+r=1
+while [ $r -le "$STARTS" ]; do
+	start_tend "$tmp/sleep.ini" "$tmp/start-$r.log" "$MANY"
+	sleep 0.2
+	mem=$(proc_mem "$live")
+	# A watchdog in case the drain hangs: KILL tend and its children
+	# (read just before) after 30 s. Its exit status then shows it.
+	perl -e 'my ($s, $p) = @ARGV; sleep $s; my @k;
+	    for my $c (glob "/proc/$p/task/*/children") {
+		open(my $h, "<", $c) and push @k, split(" ", <$h> // "") }
+	    kill "KILL", $p, @k' 30 "$live" &
+	wd=$!
+	t2=$(now_ns)
+	kill -TERM "$live"
+	wait "$live"
+	rc=$?
+	t3=$(now_ns)
+	live=''
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	left=$(spawns "$tmp/start-$r.log")
+	echo "$(((t1 - t0) / 1000)) $(((t3 - t2) / 1000)) $rc $mem $left" \
+	    >>"$tmp/start.txt"
+	r=$((r + 1))
+done
+: >"$tmp/one.txt"
+r=1
+while [ $r -le "$ONES" ]; do
+	start_tend "$tmp/one.ini" "$tmp/one-$r.log" 1
+	sleep 0.2
+	echo "$(((t1 - t0) / 1000)) $(proc_mem "$live")" >>"$tmp/one.txt"
+	stop_tend "$live"
+	r=$((r + 1))
+done
+
+col() { awk -v c="$1" '{ print $c }' "$2"; }
+ms() { col "$1" "$2" | awk '{ printf "%.1f\n", $1 / 1000 }'; }
+s_start=$(ms 1 "$tmp/start.txt" | median)
+s_drain=$(ms 2 "$tmp/start.txt" | median)
+s_rss=$(col 4 "$tmp/start.txt" | median)
+s_hwm=$(col 5 "$tmp/start.txt" | median)
+o_start=$(ms 1 "$tmp/one.txt" | median)
+o_rss=$(col 2 "$tmp/one.txt" | median)
+o_hwm=$(col 3 "$tmp/one.txt" | median)
+per() { awk -v a="$1" -v b="$2" -v n="$MANY" 'BEGIN {
+	if (a == "?" || b == "?" || n < 2) print "?";
+	else printf "%.0f", (a - b) * 1024 / (n - 1) }'; }
+runs() { tr '\n' ' ' | sed 's/ *$//'; }
+
+say "## (1) $MANY sleeping instances: start, tend's memory, drain"
+say ""
+say "\`numprocs = $MANY\`, \`command = /bin/sleep 1000\`," \
+    "\`start_seconds = 0\` (defaults otherwise: stop_signal TERM, kill_mode" \
+    "mixed, stop_timeout 10s), log_level info to a file. **Start**: from" \
+    "just before the launch (\`date +%s%N\`) until the ${MANY}th" \
+    "\`started pid\` line is in tend's stderr (a perl reader polling the" \
+    "file every 1 ms). **Memory**: VmRSS and VmHWM of tend itself (not its" \
+    "children) from /proc/PID/status, 0.2 s after the last start. **Drain**:" \
+    "SIGTERM until \`wait\` returns tend's status (\`date +%s%N\` around" \
+    "both). $STARTS runs with $MANY instances; $ONES with \`numprocs = 1\`" \
+    "for the baseline. Medians. Load average at the start: $load1."
+say ""
+say "| measure | 1 instance | $MANY instances | per extra instance | runs ($MANY) |"
+say "|---|---:|---:|---:|---|"
+say "| **start: launch until all started (ms)** | $o_start | **$s_start** |" \
+    "$(awk -v a="$s_start" -v b="$o_start" -v n="$MANY" \
+    'BEGIN { printf "%.1f µs", (a - b) * 1000 / (n - 1) }') |" \
+    "$(ms 1 "$tmp/start.txt" | runs) |"
+say "| **drain: SIGTERM until tend exited (ms)** | - | **$s_drain** | - |" \
+    "$(ms 2 "$tmp/start.txt" | runs) |"
+say "| tend VmRSS (KiB) | $o_rss | $s_rss | $(per "$s_rss" "$o_rss") B |" \
+    "$(col 4 "$tmp/start.txt" | runs) |"
+say "| tend VmHWM (KiB) | $o_hwm | $s_hwm | $(per "$s_hwm" "$o_hwm") B |" \
+    "$(col 5 "$tmp/start.txt" | runs) |"
+say ""
+say "tend's exit status after each drain: $(col 3 "$tmp/start.txt" | runs)" \
+    "(0 = every program drained in time; 137 would be the 30 s watchdog)." \
+    "\`started pid\` lines per run: $(col 6 "$tmp/start.txt" | runs)." \
+    "1-instance runs (start µs, VmRSS, VmHWM):" \
+    "$(tr '\n' ';' <"$tmp/one.txt" | sed 's/;$//; s/;/; /g')."
+say ""
+
+# --- (2) serial restarts -----------------------------------------------------
+
+# serial ROUND: one run of serial.ini for SERIAL_SECS, then TERM. Appends
+# "round spawns secs utime stime cutime cstime" to serial.txt; the times
+# are read from /proc just before the TERM.
 serial() {
 	t0=$(now_ns)
-	"$1" -c "$tmp/serial.ini" 2>"$tmp/serial-$2-$3.log" &
+	"$TEND" -c "$tmp/serial.ini" 2>"$tmp/serial-$1.log" &
 	live=$!
 	sleep "$SERIAL_SECS"
 	times=$(proc_times "$live")
 	t1=$(now_ns)
-	n=$(spawns "$tmp/serial-$2-$3.log")
+	n=$(spawns "$tmp/serial-$1.log")
 	stop_tend "$live"
-	echo "$2 $3 $n $(awk -v a="$t0" -v b="$t1" \
+	echo "$1 $n $(awk -v a="$t0" -v b="$t1" \
 	    'BEGIN { printf "%.3f", (b - a) / 1e9 }') $times" \
 	    >>"$tmp/serial.txt"
 }
 
-echo "bench: (1)(2) serial restarts, $ROUNDS x (spawnloop, fork, vfork)" >&2
+echo "bench: (2) serial restarts, $ROUNDS x (spawnloop, tend)" >&2
+load2=$(load)
 : >"$tmp/serial.txt"
 : >"$tmp/spawnloop.txt"
 r=1
@@ -224,75 +351,125 @@ while [ $r -le "$ROUNDS" ]; do
 	"$tmp/spawnloop" "$SPAWNS" >"$tmp/sl.out" || die "spawnloop failed"
 	sed -n 's/.*: \([0-9.]*\) us per spawn+wait/\1/p' "$tmp/sl.out" \
 	    >>"$tmp/spawnloop.txt"
-	serial "$TEND" fork $r
-	serial "$VTEND" vfork $r
+	serial $r
 	r=$((r + 1))
 done
 sl=$(median <"$tmp/spawnloop.txt")
+sl_rate=$(awk -v s="$sl" 'BEGIN { printf "%.1f", 1e6 / s }')
 
-# derived NAME: "spawns/s wall-µs own-µs user-µs children-µs" medians.
-derived() {
-	awk -v n="$1" -v hz="$hz" '$1 == n && $3 > 0 {
-	    printf "%.1f %.1f %.1f %.1f %.1f\n", $3 / $4, $4 / $3 * 1e6,
-	    ($5 + $6) / hz / $3 * 1e6, $5 / hz / $3 * 1e6,
-	    ($7 + $8) / hz / $3 * 1e6 }' "$tmp/serial.txt" >"$tmp/d-$1.txt"
-	for col in 1 2 3 4 5; do
-		awk -v c=$col '{ print $c }' "$tmp/d-$1.txt" | median
-	done | tr '\n' ' '
-}
-set -- $(derived fork); f_rate=$1 f_wall=$2 f_own=$3 f_user=$4 f_kids=$5
-set -- $(derived vfork); v_rate=$1 v_wall=$2 v_own=$3 v_user=$4 v_kids=$5
+# Per run: restarts/s, spawns/s, wall µs per spawn, tend's own CPU µs per
+# spawn, of which user, children's CPU µs per spawn; then their medians.
+awk -v hz="$hz" '$2 > 0 {
+    printf "%.1f %.1f %.1f %.1f %.1f %.1f\n", ($2 - 1) / $3, $2 / $3,
+    $3 / $2 * 1e6, ($4 + $5) / hz / $2 * 1e6, $4 / hz / $2 * 1e6,
+    ($6 + $7) / hz / $2 * 1e6 }' "$tmp/serial.txt" >"$tmp/serial-d.txt"
+set -- $(for c in 1 2 3 4 5 6; do col $c "$tmp/serial-d.txt" | median; done)
+t_rrate=$1 t_rate=$2 t_wall=$3 t_own=$4 t_user=$5 t_kids=$6
 
-say "## (1) Serial restarts: the cost of supervision"
+say "## (2) Serial restarts: the cost of supervision"
 say ""
 say "One program, \`command = /bin/true\`, \`restart = always\`," \
     "\`backoff_initial = 0\`, \`start_seconds = 0\`, \`backoff_jitter = 0\`," \
     "log_level info to a file; $SERIAL_SECS s per run, then SIGTERM. Spawns" \
-    "are tend's \`started pid\` lines; CPU times are tend's own" \
-    "(utime+stime) and its reaped children's (cutime+cstime) from" \
-    "/proc/PID/stat just before the TERM. Medians of $ROUNDS rounds; each" \
-    "round runs spawnloop, then tend (fork), then tend (vfork)."
+    "are tend's \`started pid\` lines (restarts: one fewer); CPU times are" \
+    "tend's own (utime+stime) and its reaped children's (cutime+cstime)" \
+    "from /proc/PID/stat just before the TERM. Medians of $ROUNDS rounds;" \
+    "each round runs spawnloop, then tend. Load average at the start:" \
+    "$load2."
 say ""
-say "| what | spawns/s | µs per spawn (wall) | vs spawnloop | tend's own CPU µs/spawn | of which user | children's CPU µs/spawn |"
-say "|---|---:|---:|---:|---:|---:|---:|"
-say "| spawnloop $SPAWNS: posix_spawn+waitpid of /bin/true |" \
-    "$(awk -v s="$sl" 'BEGIN { printf "%.1f", 1e6 / s }') | $sl | 1.00 |" \
-    "- | - | - |"
-say "| tend, fork() (release) | $f_rate | $f_wall |" \
-    "**$(ratio "$f_wall" "$sl")** | $f_own | $f_user | $f_kids |"
-say "| tend, vfork() (patched copy) | $v_rate | $v_wall |" \
-    "$(ratio "$v_wall" "$sl") | $v_own | $v_user | $v_kids |"
+say "| what | restarts/s | spawns/s | vs floor (rate) | µs per spawn (wall) | vs floor (µs) | tend's own CPU µs/spawn | of which user | children's CPU µs/spawn |"
+say "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+say "| floor: spawnloop $SPAWNS, posix_spawn+waitpid of /bin/true | - |" \
+    "$sl_rate | 1.00 | $sl | 1.00 | - | - | - |"
+say "| **tend (release, vfork)** | **$t_rrate** | $t_rate |" \
+    "**$(ratio "$t_rrate" "$sl_rate")** | $t_wall | $(ratio "$t_wall" "$sl") |" \
+    "$t_own | $t_user | $t_kids |"
 say ""
-say "tend/spawnloop per spawn (fork): **$(ratio "$f_wall" "$sl")**, i.e." \
-    "$(awk -v a="$f_wall" -v b="$sl" 'BEGIN { printf "%.1f", a - b }') µs" \
-    "of wall time added to each spawn+wait by supervising it."
-say ""
-say "## (2) fork() vs vfork() in spawn_start()"
-say ""
-say "vfork/fork: spawns/s **$(ratio "$v_rate" "$f_rate")**, tend's own CPU" \
-    "per spawn **$(ratio "$v_own" "$f_own")**, children's CPU per spawn" \
-    "$(ratio "$v_kids" "$f_kids")."
-say ""
-say "posix_spawn() is not an option for tend: its child must call setgroups," \
-    "setgid, setuid, tcsetpgrp, chdir and umask and report which step failed," \
-    "and posix_spawn offers none of that (only pgid, sigmask, sigdefault," \
-    "file actions; chdir only as a glibc 2.29 extension)."
-say ""
-say "The patch measured (vfork needs the child not to write environ, and all"
-say "signals blocked across the call):"
-say ""
-say '```diff'
-cat "$tmp/vfork.diff" >&3
-say '```'
-say ""
-say "raw runs (binary, round, spawns, seconds, utime stime cutime cstime in" \
-    "ticks): $(tr '\n' ';' <"$tmp/serial.txt" | sed 's/;$//; s/;/; /g')." \
-    "spawnloop µs per spawn: $(tr '\n' ' ' <"$tmp/spawnloop.txt")"
+say "Wall time per spawn, tend minus the floor: $(awk -v a="$t_wall" \
+    -v b="$sl" 'BEGIN { printf "%.1f", a - b }') µs (what supervising adds" \
+    "to each spawn+wait; noise when near 0). Raw runs (round, spawns, seconds, utime stime" \
+    "cutime cstime in ticks):" \
+    "$(tr '\n' ';' <"$tmp/serial.txt" | sed 's/;$//; s/;/; /g')." \
+    "spawnloop µs per spawn: $(runs <"$tmp/spawnloop.txt")"
 say ""
 
-# --- (3) 1000 instances on per-instance timers -------------------------------
+# --- (3) loop lag during the restart storm -----------------------------------
 
-echo "bench: (3) $MANY instances, $MANY_SECS s" >&2
+# lag NAME: tend on NAME.ini (which holds the probe); after LAG_WARM s,
+# lagsend sends LAG_COUNT USR1s LAG_MS apart. Keeps lagsend's line in
+# lag-NAME.txt and "spawns-in-window seconds tend-cpu-ticks" in
+# lag-NAME.win.
+lag() {
+	rm -f "$tmp/probe.pid" "$tmp/probe.out"
+	"$TEND" -c "$tmp/$1.ini" 2>"$tmp/lag-$1.log" &
+	live=$!
+	sleep "$LAG_WARM"
+	set -- "$1" $(proc_times "$live")
+	c0=$(($2 + $3))
+	n0=$(spawns "$tmp/lag-$1.log")
+	ta=$(now_ns)
+	"$tmp/lagsend" "$live" "$tmp/probe.pid" "$tmp/probe.out" \
+	    "$LAG_COUNT" "$LAG_MS" "$tmp/lag-$1.raw" >"$tmp/lag-$1.txt" ||
+	    die "lagsend failed ($1)"
+	tb=$(now_ns)
+	n1=$(spawns "$tmp/lag-$1.log")
+	set -- "$1" $(proc_times "$live")
+	c1=$(($2 + $3))
+	stop_tend "$live"
+	echo "$((n1 - n0)) $(awk -v a="$ta" -v b="$tb" \
+	    'BEGIN { printf "%.3f", (b - a) / 1e9 }') $((c1 - c0))" \
+	    >"$tmp/lag-$1.win"
+}
+
+echo "bench: (3) loop lag: $LAG_COUNT USR1 x $LAG_MS ms, calm and storm" >&2
+load3=$(load)
+lag calm
+lag storm
+
+lagrow() {	# label name
+	set -- "$1" "$2" $(cat "$tmp/lag-$2.win")
+	say "| $1 | $(kv "$tmp/lag-$2.txt" received) of" \
+	    "$(kv "$tmp/lag-$2.txt" sent) | $(kv "$tmp/lag-$2.txt" median_us) |" \
+	    "$(kv "$tmp/lag-$2.txt" p99_us) | $(kv "$tmp/lag-$2.txt" max_us) |" \
+	    "$(kv "$tmp/lag-$2.txt" min_us) | $(kv "$tmp/lag-$2.txt" mean_us) |" \
+	    "$(awk -v n="$3" -v s="$4" 'BEGIN { printf "%.0f", n / s }') |" \
+	    "$(awk -v c="$5" -v s="$4" -v hz="$hz" \
+	    'BEGIN { printf "%.0f", c / hz / s * 100 }') |"
+}
+say "## (3) Loop lag during the restart storm, from outside"
+say ""
+say "tend has no lag probe yet, so: \`bench/lagprobe\` runs as a program of" \
+    "tend and time-stamps each SIGUSR1 in its handler (CLOCK_MONOTONIC);" \
+    "\`bench/lagsend\` sends SIGUSR1 to tend $LAG_COUNT times, $LAG_MS ms" \
+    "apart on an absolute schedule, reading CLOCK_MONOTONIC just before" \
+    "each kill(); tend forwards each to every running instance's main" \
+    "process (kill_mode mixed). Latency = receive - send: tend noticing," \
+    "handling and forwarding the signal, plus the kernel waking the probe." \
+    "**storm**: the probe next to (2)'s \`/bin/true\` program (restart =" \
+    "always, backoff_initial = 0; a \`/bin/true\` that happens to be" \
+    "running gets the USR1 too), sending from $LAG_WARM s after the launch." \
+    "**calm**: tend running only the probe. Two USR1s pending at once (at" \
+    "tend or the probe) would coalesce: \"arrived\" counts that. Pairing:" \
+    "$(kv "$tmp/lag-calm.txt" pairing) (calm)," \
+    "$(kv "$tmp/lag-storm.txt" pairing) (storm); in-order when all" \
+    "arrived, else each receive to the latest send before it. p99:" \
+    "nearest rank. One run each. Load average at the start: $load3."
+say ""
+say "| tend running | arrived | median (µs) | p99 (µs) | max (µs) | min (µs) | mean (µs) | spawns/s in the window | tend's CPU in the window (%) |"
+say "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+lagrow "probe only (calm)" calm
+lagrow "**probe + /bin/true storm**" storm
+say ""
+say "Window: from lagsend's start to its end ($LAG_COUNT x $LAG_MS ms plus" \
+    "0.5 s settling and the probe's dump); tend's CPU is utime+stime over" \
+    "it. lagsend: calm \`$(cat "$tmp/lag-calm.txt")\`;" \
+    "storm \`$(cat "$tmp/lag-storm.txt")\`."
+say ""
+
+# --- (4) 1000 instances on per-instance timers -------------------------------
+
+echo "bench: (4) $MANY instances, $MANY_SECS s" >&2
+load4=$(load)
 half=$((MANY_SECS / 2))
 t0=$(now_ns)
 "$TEND" -c "$tmp/many.ini" 2>"$tmp/many.log" &
@@ -313,14 +490,15 @@ row3() {	# label spawns restarts ns cputicks
 	    l, ns / 1e9, n, r, r / (ns / 1e9), c / hz * 1e3,
 	    (n > 0 ? c / hz / n * 1e6 : 0) }'
 }
-say "## (3) $MANY instances restarting, one ev_timer each"
+say "## (4) $MANY instances restarting, one ev_timer each"
 say ""
 say "\`numprocs = $MANY\`, \`command = /bin/true\`, \`restart = always\`," \
     "\`start_seconds = 0\`, \`backoff_initial = 100ms\`," \
     "\`backoff_max = 1s\`," \
     "\`backoff_jitter = 0.5\` (multiplier 2: from the fifth restart on every" \
     "instance waits 1 s ± 50 %, so the ideal steady rate is about" \
-    "$MANY/s). Release build, $MANY_SECS s, no profiler attached."
+    "$MANY/s). Release build, $MANY_SECS s, no profiler attached. Load" \
+    "average at the start: $load4."
 say ""
 say "| window | seconds | spawns | restarts | restarts/s | tend's own CPU (ms) | tend's own CPU µs per spawn |"
 say "|---|---:|---:|---:|---:|---:|---:|"
@@ -335,7 +513,7 @@ say "user share of tend's CPU over the whole run (/proc):" \
 say ""
 
 if [ "$perf_ok" = yes ]; then
-	echo "bench: (3) perf profile, $PERF_WARM s + $PERF_SECS s" >&2
+	echo "bench: (4) perf profile, $PERF_WARM s + $PERF_SECS s" >&2
 	"$PTEND" -c "$tmp/many.ini" 2>"$tmp/prof.log" &
 	live=$!
 	sleep "$PERF_WARM"
@@ -411,49 +589,6 @@ else
 	say ""
 fi
 
-# --- (4) drain of 1000 instances ---------------------------------------------
-
-echo "bench: (4) drain of $MANY instances, $DRAINS runs" >&2
-: >"$tmp/drain.txt"
-r=1
-while [ $r -le "$DRAINS" ]; do
-	t0=$(now_ns)
-	"$TEND" -c "$tmp/drain.ini" 2>"$tmp/drain-$r.log" &
-	live=$!
-	i=0
-	while [ "$(spawns "$tmp/drain-$r.log")" -lt "$MANY" ]; do
-		[ $i -ge 1500 ] && die "(4): $MANY instances not started in 30 s"
-		sleep 0.02
-		i=$((i + 1))
-	done
-	t1=$(now_ns)
-	kill -TERM "$live"
-	wait "$live"
-	rc=$?
-	t2=$(now_ns)
-	live=''
-	echo "$(((t1 - t0) / 1000)) $(((t2 - t1) / 1000)) $rc" >>"$tmp/drain.txt"
-	r=$((r + 1))
-done
-say "## (4) Drain of $MANY instances"
-say ""
-say "\`numprocs = $MANY\`, \`command = /bin/sleep 1000\` (defaults:" \
-    "stop_signal TERM, kill_mode mixed, stop_timeout 10s). Wait until" \
-    "$MANY \`started pid\` lines (polled every 20 ms), SIGTERM, time until" \
-    "tend has exited (\`date +%s%N\` around kill and wait). $DRAINS runs."
-say ""
-say "| measure | median (ms) | runs (ms) |"
-say "|---|---:|---|"
-say "| start: launch until $MANY started (20 ms polling) |" \
-    "$(awk '{ printf "%.1f\n", $1 / 1000 }' "$tmp/drain.txt" | median) |" \
-    "$(awk '{ printf "%.1f ", $1 / 1000 }' "$tmp/drain.txt")|"
-say "| **drain: SIGTERM until tend exited** |" \
-    "**$(awk '{ printf "%.1f\n", $2 / 1000 }' "$tmp/drain.txt" | median)** |" \
-    "$(awk '{ printf "%.1f ", $2 / 1000 }' "$tmp/drain.txt")|"
-say ""
-say "tend's exit status per run: $(awk '{ printf "%s ", $3 }' \
-    "$tmp/drain.txt")(0 = every program drained in time)."
-say ""
 say "Load after the run: $(cut -d' ' -f1-3 /proc/loadavg) (other work on" \
     "the machine shows here; the runs above are not isolated from it)."
 exec 3>&-
