@@ -4,7 +4,7 @@
  * it gets, one name a line, and stops on TERM or INT as told.
  *
  * usage: sigdump [-s STATUS] [-l LOG] [-p PIDFILE] [-i] [-x N] [-d MS]
- *                [-g GLOG] [-G GPIDFILE] [-I] [-T SECONDS]
+ *                [-g GLOG] [-G GPIDFILE] [-I] [-T SECONDS] [-k SIG]
  *   -s STATUS    write "SigIgn:\t<hex>", "SigBlk:\t<hex>" and "fds: 0 1 2"
  *                (the descriptors open at start, less sigdump's own) there,
  *                before any handler is installed
@@ -20,8 +20,16 @@
  *   -I           the grandchild logs TERM and INT but does not stop
  *   -T SECONDS   give up and die by SIGALRM after this long (default 60),
  *                so a broken test never leaves a sigdump behind for long
+ *   -k SIG       once SIG (a name above, e.g. INT) is logged, die by it
+ *                (its default action), as a well-behaved program does;
+ *                with -i, so a worker that ignores TERM dies by INT (the
+ *                -g grandchild does the same)
  * Every file is written whole under a temporary name and renamed, so a
  * reader that sees it sees all of it.
+ * Built with the sanitizers, it turns LeakSanitizer off: its check at exit
+ * ptrace-stops us, and a SIGCONT that comes then (tend sends one after
+ * every stop signal) discards that SIGSTOP, so the check waits forever and
+ * a stop that should take milliseconds waits out its deadline.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -45,7 +53,17 @@ static const struct {
 
 static int logfd = -1;
 static int ignore_stop;
+static int die_by;		/* -k: the signal we die by once logged */
 static volatile sig_atomic_t stop_asked;
+
+/* LeakSanitizer's hook (see above); without the sanitizers, unused. */
+int __lsan_is_turned_off(void);
+
+int
+__lsan_is_turned_off(void)
+{
+	return 1;
+}
 
 static void
 die(const char *what)
@@ -125,6 +143,15 @@ on_signal(int sig)
 			line[n++] = '\n';
 			(void)write(logfd, line, n);
 		}
+	if (sig == die_by) {
+		/* Pending until the handler returns, then fatal. */
+		struct sigaction dfl;
+
+		memset(&dfl, 0, sizeof(dfl));
+		dfl.sa_handler = SIG_DFL;
+		(void)sigaction(sig, &dfl, NULL);
+		(void)kill(getpid(), sig);
+	}
 	if ((sig == SIGTERM || sig == SIGINT) && !ignore_stop)
 		stop_asked = 1;
 	errno = saved;
@@ -181,7 +208,7 @@ main(int argc, char **argv)
 	char b;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "s:l:p:ix:d:g:G:IT:")) != -1)
+	while ((c = getopt(argc, argv, "s:l:p:ix:d:g:G:IT:k:")) != -1)
 		switch (c) {
 		case 's': status = optarg; break;
 		case 'l': log = optarg; break;
@@ -193,6 +220,16 @@ main(int argc, char **argv)
 		case 'G': gpidfile = optarg; break;
 		case 'I': gignore = 1; break;
 		case 'T': lifetime = atol(optarg); break;
+		case 'k':
+			for (size_t i = 0; i < NSIGS; i++)
+				if (strcmp(optarg, sigs[i].name) == 0)
+					die_by = sigs[i].sig;
+			if (die_by == 0) {
+				fprintf(stderr, "sigdump: -k %s: unknown\n",
+				    optarg);
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "sigdump: see the comment at the top "
 			    "of tests/helpers/sigdump.c\n");

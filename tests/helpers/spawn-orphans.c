@@ -4,7 +4,7 @@
  * it is re-parented to the nearest subreaper, or to PID 1: tend.
  *
  * usage: spawn-orphans [-n N] [-m MS] [-w] [-i] [-s] [-p PIDFILE]
- *                      [-t MARKER] [-D MS] [-T SECONDS]
+ *                      [-t MARKER] [-D MS] [-T SECONDS] [-l LOG]
  *   -n N        N orphans (default 1) that each sleep a random 0..MS ms
  *   -m MS       (default 100) and exit 0
  *   -w          the orphans wait for a signal instead of sleeping
@@ -14,6 +14,9 @@
  *   -t MARKER   one more orphan (also in PIDFILE, last) that catches TERM,
  *               then writes MARKER MS ms later (-D, default 300) and exits
  *   -T SECONDS  every orphan dies by SIGALRM after this long (default 60)
+ *   -l LOG      the orphans catch TERM (not for -t's) and append a line
+ *               "TERM PPID" to LOG, PPID being their parent at that moment;
+ *               then they exit 0, or with -i carry on as if it were ignored
  * We exit 0 once every orphan exists (and the TERM catcher has its handler
  * in place) and PIDFILE is written whole (through a rename).
  */
@@ -28,6 +31,8 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t got_term;
+static int termlog = -1;	/* -l: the orphan's TERM log */
+static int term_ignored;	/* -l with -i: log TERM, then carry on */
 
 static void
 die(const char *what)
@@ -49,6 +54,29 @@ static void
 on_term(int sig)
 {
 	got_term = 1;
+}
+
+/* -l: "TERM PPID\n" to the log, with async-signal-safe calls only. */
+static void
+log_term(int sig)
+{
+	char line[32], digits[16];
+	size_t n = 0, k = 0;
+	long ppid = (long)getppid();
+	int saved = errno;
+
+	memcpy(line, "TERM ", 5);
+	n = 5;
+	do
+		digits[k++] = (char)('0' + ppid % 10);
+	while ((ppid /= 10) > 0 && k < sizeof(digits));
+	while (k > 0)
+		line[n++] = digits[--k];
+	line[n++] = '\n';
+	(void)write(termlog, line, n);
+	if (!term_ignored)
+		_exit(0);
+	errno = saved;
 }
 
 /* The TERM catcher: tells readyfd it is ready, then flushes on TERM. */
@@ -86,7 +114,8 @@ catcher(const char *marker, long delay_ms, int readyfd)
  */
 static pid_t
 spawn_one(long max_ms, int wait_sig, int ignore_term, int new_session,
-    const char *marker, long delay_ms, long lifetime, int pidfd)
+    const char *marker, long delay_ms, long lifetime, int pidfd,
+    const char *log)
 {
 	int p[2], st, nul;
 	pid_t mid, orphan;
@@ -118,7 +147,20 @@ spawn_one(long max_ms, int wait_sig, int ignore_term, int new_session,
 		}
 		if (new_session)
 			(void)setsid();
-		if (ignore_term)
+		if (log != NULL && marker == NULL) {
+			struct sigaction sa;
+
+			if ((termlog = open(log, O_WRONLY | O_CREAT |
+			    O_APPEND, 0644)) == -1)
+				_exit(96);
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = log_term;
+			sa.sa_flags = SA_RESTART;
+			sigfillset(&sa.sa_mask);
+			term_ignored = ignore_term;
+			if (sigaction(SIGTERM, &sa, NULL) == -1)
+				_exit(98);
+		} else if (ignore_term)
 			signal(SIGTERM, SIG_IGN);
 		if (marker != NULL)
 			catcher(marker, delay_ms, p[1]);
@@ -145,14 +187,14 @@ spawn_one(long max_ms, int wait_sig, int ignore_term, int new_session,
 int
 main(int argc, char **argv)
 {
-	const char *pidfile = NULL, *marker = NULL;
+	const char *pidfile = NULL, *marker = NULL, *log = NULL;
 	long n = 1, max_ms = 100, delay_ms = 300, lifetime = 60;
 	int c, wait_sig = 0, ignore_term = 0, new_session = 0;
 	char tmp[4096];
 	FILE *f = NULL;
 	pid_t pid;
 
-	while ((c = getopt(argc, argv, "n:m:wisp:t:D:T:")) != -1)
+	while ((c = getopt(argc, argv, "n:m:wisp:t:D:T:l:")) != -1)
 		switch (c) {
 		case 'n': n = atol(optarg); break;
 		case 'm': max_ms = atol(optarg); break;
@@ -163,6 +205,7 @@ main(int argc, char **argv)
 		case 't': marker = optarg; break;
 		case 'D': delay_ms = atol(optarg); break;
 		case 'T': lifetime = atol(optarg); break;
+		case 'l': log = optarg; break;
 		default:
 			fprintf(stderr, "spawn-orphans: see the comment at the "
 			    "top of tests/helpers/spawn-orphans.c\n");
@@ -176,7 +219,7 @@ main(int argc, char **argv)
 	for (long i = 0; i < n + (marker != NULL); i++) {
 		pid = spawn_one(max_ms, wait_sig, ignore_term, new_session,
 		    i == n ? marker : NULL, delay_ms, lifetime,
-		    f != NULL ? fileno(f) : -1);
+		    f != NULL ? fileno(f) : -1, log);
 		if (f != NULL)
 			fprintf(f, "%d\n", (int)pid);
 	}

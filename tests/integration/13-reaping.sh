@@ -8,9 +8,11 @@ plan 8
 ORPHANS=$HELPERS/spawn-orphans
 SIGDUMP=$HELPERS/sigdump
 
-# The child makes one daemon that waits for a signal and 20 that sleep up
-# to 0.1 s, then stays up (sigdump) so tend keeps running.
-tend_start reap -- sh -c "'$ORPHANS' -n 1 -w -s -p '$T/daemon.pids' &&
+# The child makes one daemon that waits for a signal (and logs its parent
+# when TERM comes) and 20 that sleep up to 0.1 s, then stays up (sigdump)
+# so tend keeps running.
+tend_start reap -- sh -c "'$ORPHANS' -n 1 -w -s -p '$T/daemon.pids' \
+    -l '$T/daemon.term' &&
     '$ORPHANS' -n 20 -m 100 -s -p '$T/short.pids' &&
     exec '$SIGDUMP' -p '$T/child.pid'"
 read_pid "$T/child.pid" >/dev/null || {
@@ -28,7 +30,9 @@ is "$(ps -o ppid= -p "$daemon" | tr -d ' ')" "$TEND_PID" \
 kill -TERM "$daemon"
 ok "the grandchild is reaped once it exits" wait_until 5 pid_gone "$daemon" ||
     diag "ps: $(ps -o pid=,ppid=,stat= -p "$daemon")"
-is "$(ps -o stat= -p "$daemon")" "" "ps shows no zombie for it"
+# Its parent at its last moment is the process that reaps it.
+is "$(cat "$T/daemon.term" 2>/dev/null)" "TERM $TEND_PID" \
+    "its parent was still tend when it got TERM and exited"
 ok "tend still runs" pid_alive "$TEND_PID"
 
 all_gone() {

@@ -5,15 +5,15 @@
 # TERM), and exits with the child's status.
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 13
 ORPHANS=$HELPERS/spawn-orphans
 
 if [ "$(id -u)" != 0 ]; then
-	skip 10 "needs root for unshare --pid"
+	skip 13 "needs root for unshare --pid"
 	done_testing
 fi
 if ! unshare --pid --fork --mount-proc true 2>/dev/null; then
-	skip 10 "unshare --pid --fork --mount-proc does not work here"
+	skip 13 "unshare --pid --fork --mount-proc does not work here"
 	done_testing
 fi
 TEND_WRAP="unshare --pid --fork --mount-proc"
@@ -55,15 +55,24 @@ is "$TEND_RC" 0 "orphan flush: tend exits with the child's 0"
 ok "orphan flush: the orphan got TERM and finished its work (marker written)" \
     test -e "$T/flushed" || diag_file "$T/flush.err"
 
-# An orphan that ignores TERM: TERM, a short wait, then KILL; tend must not
-# wait for it forever.
+# An orphan that ignores TERM (it logs the TERM with its parent, then
+# carries on): TERM, a 2 s wait, then KILL; tend must not wait for it
+# forever, nor skip the TERM or the wait.
 t0=$(now_ms)
-tend_run stubborn 30 -- sh -c "'$ORPHANS' -n 1 -w -i -s && exit 0"
+tend_run stubborn 30 -- sh -c "'$ORPHANS' -n 1 -w -i -s -l '$T/stubborn.term' &&
+    exit 0"
 elapsed=$(( $(now_ms) - t0 ))
 is "$TEND_RC" 0 "TERM-ignoring orphan: tend exits with the child's 0"
-between "$elapsed" 0 10000 \
-    "TERM-ignoring orphan: tend KILLs it and exits (under 10 s)" ||
+is "$(cat "$T/stubborn.term" 2>/dev/null)" "TERM 1" \
+    "TERM-ignoring orphan: it got TERM first, from its parent PID 1 (tend)"
+between "$elapsed" 1500 5000 \
+    "TERM-ignoring orphan: KILLed ~2 s later, then tend exits (1.5-5 s)" ||
     diag_file "$T/stubborn.err"
+ok "TERM-ignoring orphan: tend sent the KILL (logged)" \
+    grep -q 'processes left after 2s: sending KILL' "$T/stubborn.err" ||
+    diag_file "$T/stubborn.err"
+is "$(pgrep -fc -- "$T/stubborn.term")" 0 \
+    "TERM-ignoring orphan: gone afterwards"
 
 tend_run status7 30 -- sh -c 'exit 7'
 is "$TEND_RC" 7 "as PID 1, tend exits with the child's status (7)"

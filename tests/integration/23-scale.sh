@@ -1,0 +1,81 @@
+#!/bin/bash
+# 23-scale.sh: one program with numprocs = 1000. All 1000 instances start
+# and run as tend's children, SIGTERM drains them all at once (tend reaps
+# every one of them itself and exits 0), and nothing of them is left, not
+# even a zombie. The start time, the drain time and tend's memory while the
+# 1000 run are printed as diagnostics (figures for the README and the
+# benchmarks, not pass/fail criteria beyond generous bounds).
+. "$(dirname "$0")/lib.sh"
+
+plan 9
+N=1000
+
+# A sleep argument no other test or process uses, to find our sleeps by.
+ARG=1000.$$
+ini="$T/scale.ini"
+printf '%s\n' "[program:s]
+command = /bin/sleep $ARG
+numprocs = $N
+start_seconds = 0
+stop_timeout = 20s" >"$ini"
+
+count() {	# count FILE ERE: matching lines (0 when FILE is missing)
+	if [ -f "$1" ]; then grep -Ec -- "$2" "$1"; else echo 0; fi
+}
+
+has_count() {	# has_count FILE ERE N
+	[ "$(count "$1" "$2")" -ge "$3" ]
+}
+
+# live_children: tend's children that are our sleeps and not zombies.
+live_children() {
+	ps --ppid "$TEND_PID" -o stat=,args= |
+	    awk -v a="$ARG" '$1 !~ /^Z/ && $3 == a' | wc -l
+}
+
+has_live_children() {
+	[ "$(live_children)" -ge "$1" ]
+}
+
+# leftovers: any process whose parent is tend, or that is one of our sleeps.
+leftovers() {
+	ps -eo pid=,ppid=,stat=,args= |
+	    awk -v p="$TEND_PID" -v a="$ARG" '$2 == p || $5 == a'
+}
+
+t0=$(now_ms)
+tend_start scale -c "$ini" --log-level info
+wait_until 25 has_count "$T/scale.err" ': started pid [0-9]+$' "$N" &&
+    wait_until 10 has_live_children "$N"
+started_ms=$(( $(now_ms) - t0 ))
+is "$(count "$T/scale.err" ': started pid [0-9]+$')" "$N" \
+    "all $N instances logged as started" ||
+    diag "$(tail -n 5 "$T/scale.err")"
+is "$(live_children)" "$N" "$N live sleeps are tend's children"
+is "$(ps --ppid "$TEND_PID" -o stat= | grep -c '^Z')" 0 \
+    "no zombie among tend's children while they run"
+diag "start: $started_ms ms from tend's start to all $N up"
+mem=$(awk '/^Vm(HWM|RSS):/ { printf "%s %s %s  ", $1, $2, $3 }' \
+    "/proc/$TEND_PID/status")
+diag "tend's memory with $N instances: $mem"
+
+t0=$(now_ms)
+kill -TERM "$TEND_PID"
+tend_wait scale 25
+stop_ms=$(( $(now_ms) - t0 ))
+diag "drain stop: $stop_ms ms from SIGTERM to tend's exit"
+is "$TEND_RC" 0 "SIGTERM: tend exits 0 once all $N have drained"
+# stop_timeout is 20 s: a stop that waited out a deadline takes longer.
+between "$stop_ms" 0 10000 \
+    "the drain ends when the last instance exits, not at a deadline"
+is "$(count "$T/scale.err" ': pid [0-9]+ ended by TERM after ')" "$N" \
+    "tend reaped every one of the $N itself (an exit line for each)"
+ok "no leftover: no process of them, no zombie child of tend" \
+    test -z "$(leftovers)" || diag "left: $(leftovers | head -n 5)"
+ok "all programs stopped, logged" \
+    grep -q 'all programs stopped' "$T/scale.err"
+is "$(count "$T/scale.err" '^tend: (warn|error)')" 0 \
+    "tend's log names no problem (no descriptor or process exhaustion)" ||
+    diag "$(grep -E '^tend: (warn|error)' "$T/scale.err" | head -n 5)"
+
+done_testing
