@@ -6,6 +6,7 @@
  * the bottom. Start and stop order across programs is supervise.c's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <math.h>
 #include <pwd.h>
@@ -387,8 +388,36 @@ inst_spawn(struct instance *in)
 }
 
 /*
- * stop_signal, then SIGCONT, as systemd does: a stopped process (SIGSTOP,
- * ^Z) would otherwise keep the signal pending and wait out the deadline.
+ * 1 if pid is stopped by a signal (state T), or if we cannot tell. A
+ * bounded read of one small /proc file, on a stop only.
+ */
+static int
+proc_stopped(pid_t pid)
+{
+	char path[32], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno != ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, even ") ". */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 1;
+	return p[2] == 'T';
+}
+
+/*
+ * stop_signal, then SIGCONT if the main process is stopped (SIGSTOP, ^Z),
+ * which would otherwise keep the signal pending and wait out the
+ * deadline. Never blindly, as systemd does: SIGCONT discards a SIGSTOP in
+ * flight, and a tracer attaching then (a crash reporter, LeakSanitizer's
+ * exit check) would wait for that stop forever.
  */
 static void
 send_stop(struct instance *in, pid_t target)
@@ -396,7 +425,8 @@ send_stop(struct instance *in, pid_t target)
 	int sig = in->prog->cfg->stop_signal;
 
 	send_signal(in, target, sig);
-	if (sig != SIGCONT && sig != SIGKILL)
+	if (sig != SIGCONT && sig != SIGKILL &&
+	    (in->pid <= 0 || proc_stopped(in->pid)))
 		send_signal(in, target, SIGCONT);
 }
 

@@ -27,9 +27,9 @@
  * Every file is written whole under a temporary name and renamed, so a
  * reader that sees it sees all of it.
  * Built with the sanitizers, it turns LeakSanitizer off: its check at exit
- * ptrace-stops us, and a SIGCONT that comes then (tend sends one after
- * every stop signal) discards that SIGSTOP, so the check waits forever and
- * a stop that should take milliseconds waits out its deadline.
+ * ptrace-stops us, and a SIGCONT that came then (tend once sent one after
+ * every stop signal; now only to a stopped process) would discard that
+ * SIGSTOP, so the check would wait forever.
  */
 #include <dirent.h>
 #include <errno.h>

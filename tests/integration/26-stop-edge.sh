@@ -3,10 +3,10 @@
 # with setsid() (no SIGCHLD tells us) ends at its deadline without a kill,
 # and a later clean shutdown still exits 0; a stopped (SIGSTOP) worker gets
 # SIGCONT after its stop signal, so its stop ends at once, not at the
-# deadline.
+# deadline, while a running worker gets no SIGCONT.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 7
 
 ini() {
 	printf '%s\n' "$2" >"$T/$1.ini"
@@ -46,5 +46,16 @@ tend_wait stopped 15
 elapsed=$(( $(now_ms) - t0 ))
 is "$TEND_RC" 0 "stopped worker: TERM + CONT end it, exit 0"
 between "$elapsed" 0 3000 "stopped worker: the stop ends at once, not at the 10 s deadline"
+
+# A running worker gets its stop signal and no SIGCONT: a blind SIGCONT
+# discards a SIGSTOP in flight from a tracer attaching (LeakSanitizer's
+# exit check, a crash reporter), which then waits for it forever.
+ini running "[program:r]
+command = $HELPERS/sigdump -l $T/r.log -p $T/r.pid -d 100"
+tend_start running -c "$T/running.ini"
+read_pid "$T/r.pid" >/dev/null
+kill -TERM "$TEND_PID"
+tend_wait running 15
+is "$(tr '\n' ' ' <"$T/r.log")" "TERM " "running worker: TERM alone, no SIGCONT"
 
 done_testing
