@@ -346,12 +346,12 @@ inst_spawn(struct instance *in)
 	 * would without us, so it must be the foreground group. */
 	r.tty_foreground = t->tty_owner && in->index == 0;
 	if ((envp = build_env(in, own)) == NULL)
-		log_warn("%s: spawn: building environment", in->name);
+		log_error("%s: spawn: building environment", in->name);
 	else if (lookup_ids(in, &r, groups, &ngroups) == 0 &&
 	    open_outputs(in, &r) == 0) {
 		r.envp = envp;
 		if ((pid = spawn_start(&r, &fd, &call)) == -1)
-			log_warn("%s: spawn: %s", in->name, call);
+			log_error("%s: spawn: %s", in->name, call);
 		close_outputs(in, &r, pid == -1);
 	}
 	free(envp);

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -138,6 +139,26 @@ check_critical(struct tend *t, struct program *p)
 	supervise_shutdown(t, "critical program ended");
 }
 
+/* Names what p waits for; one that will not start by itself is said so. */
+static void
+log_waiting(struct program *p)
+{
+	char buf[512];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->ndeps && len < sizeof(buf); i++) {
+		struct program *d = p->deps[i];
+
+		if (d->started && program_is_up(d))
+			continue;
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s%s",
+		    len ? ", " : "", d->cfg->name, d->cfg->autostart ? "" :
+		    " (autostart = no: it will not start by itself)");
+	}
+	log_info("%s: waiting for %s", p->cfg->name, buf);
+}
+
 static void
 step_running(struct tend *t)
 {
@@ -152,8 +173,7 @@ step_running(struct tend *t)
 			continue;
 		if (!deps_up(p)) {
 			if (!p->waiting_logged)
-				log_info("%s: waiting for its dependencies",
-				    p->cfg->name);
+				log_waiting(p);
 			p->waiting_logged = 1;
 			continue;
 		}

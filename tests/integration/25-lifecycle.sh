@@ -6,7 +6,7 @@
 # is a failed start (126), never a crash.
 . "$(dirname "$0")/lib.sh"
 
-plan 26
+plan 27
 SIGDUMP=$HELPERS/sigdump
 
 ini() {
@@ -34,14 +34,20 @@ no_file() {
 	! wait_for_file "$1" "$2"
 }
 
-# autostart = no: "off" is not started, "on" is; shutdown is clean.
+# autostart = no: "off" is not started, "on" is; shutdown is clean. A
+# program depending on "off" waits, and the log says why.
 ini auto "[program:off]
 command = $SIGDUMP -p $T/off.ran
 autostart = no
 [program:on]
-command = $SIGDUMP -p $T/on.pid"
+command = $SIGDUMP -p $T/on.pid
+[program:needs]
+command = $SIGDUMP -p $T/needs.ran
+depends = on, off"
 tend_start auto -c "$T/auto.ini" --log-level info
 ok "autostart: the other program starts" wait_for_file "$T/on.pid" 10
+ok "a program depending on an autostart = no one says what it waits for" \
+    wait_for_log "$T/auto.err" 'needs: waiting for (on, )?off \(autostart = no: it will not start by itself\)' 5
 ok "autostart = no: the program is not started" no_file "$T/off.ran" 0.5
 is "$(pgrep -fc -- "$T/off.ran")" 0 "autostart = no: no process of it"
 is "$(count "$T/auto.err" 'off:[0-9]+: started')" 0 \
