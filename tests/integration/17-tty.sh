@@ -20,14 +20,17 @@ running() {
 	return 0
 }
 
-# run_pty NAME: tend under ptyrun, typing from fd 3 (a fifo).
+# run_pty NAME [SCRIPT [TEND ARG...]]: tend under ptyrun running
+# sh -c SCRIPT (after it writes its pid to $T/NAME.pid; default: sleep),
+# typing from fd 3 (a fifo). Sets CHILD and TENDP.
 run_pty() {
-	local name=$1
+	local name=$1 script=${2:-exec sleep 60}
+	shift $(( $# < 2 ? $# : 2 ))
 	mkfifo "$T/$name.in"
 	(
 		trap - EXIT HUP INT TERM
-		$BG_ENV "$HELPERS/ptyrun" "$TEND" -- /bin/sh -c \
-		    "echo \$\$ > $T/$name.pid; exec sleep 60" \
+		$BG_ENV "$HELPERS/ptyrun" "$TEND" "$@" -- /bin/sh -c \
+		    "echo \$\$ > $T/$name.pid; $script" \
 		    <"$T/$name.in" >"$T/$name.out" 2>&1
 		echo $? >"$T/$name.rc"
 	) &
@@ -70,19 +73,8 @@ exec 3>&-
 # A restarted child gets the terminal again: tend takes it back when the
 # child exits and hands it to the next one (else the next one's read
 # stops it with SIGTTIN).
-mkfifo "$T/again.in"
-(
-	trap - EXIT HUP INT TERM
-	$BG_ENV "$HELPERS/ptyrun" "$TEND" --restart always -- /bin/sh -c \
-	    "echo \$\$ > $T/again.pid; read x; echo \"got \$x\" >> $T/again.got; exit 1" \
-	    <"$T/again.in" >"$T/again.out" 2>&1
-	echo $? >"$T/again.rc"
-) &
-track_pid $!
-exec 3>"$T/again.in"
-CHILD=$(read_pid "$T/again.pid") || bail_out "again: no child pid"
-TENDP=$(ps -o ppid= -p "$CHILD" | tr -d ' ')
-track_pid "$TENDP"
+run_pty again 'read x; echo "got $x" >> '"$T"'/again.got; exit 1' \
+    --restart always
 printf 'one\n' >&3
 wait_until 5 test -s "$T/again.got"
 printf 'two\n' >&3
