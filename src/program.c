@@ -39,21 +39,21 @@ inst_state_name(enum inst_state s)
 }
 
 #define B(s)	(1u << (s))
-/* Which states each state may move to. */
+/*
+ * Which states each state may move to: exactly the moves the handlers
+ * make, so inst_set_state's check catches any other as the bug it is.
+ */
 static const unsigned allowed[INST_NSTATES] = {
-	[INST_STOPPED] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF) |
-	    B(INST_EXITED) | B(INST_FATAL),
+	[INST_STOPPED] = B(INST_STARTING) | B(INST_RUNNING),
 	[INST_STARTING] = B(INST_RUNNING) | B(INST_STOPPING) | B(INST_BACKOFF) |
 	    B(INST_STOPPED) | B(INST_EXITED) | B(INST_FATAL),
-	[INST_RUNNING] = B(INST_RUNNING) | B(INST_STOPPING) | B(INST_BACKOFF) |
-	    B(INST_STOPPED) | B(INST_EXITED) | B(INST_FATAL),
-	[INST_BACKOFF] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF) |
-	    B(INST_STOPPED) | B(INST_EXITED) | B(INST_FATAL),
+	[INST_RUNNING] = B(INST_STOPPING) | B(INST_BACKOFF) | B(INST_STOPPED) |
+	    B(INST_EXITED) | B(INST_FATAL),
+	[INST_BACKOFF] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_STOPPED),
 	[INST_STOPPING] = B(INST_STOPPING) | B(INST_STOPPED) | B(INST_BACKOFF) |
 	    B(INST_EXITED) | B(INST_FATAL),
-	[INST_EXITED] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF) |
-	    B(INST_FATAL),
-	[INST_FATAL] = B(INST_STARTING) | B(INST_RUNNING) | B(INST_BACKOFF),
+	[INST_EXITED] = B(INST_STARTING) | B(INST_RUNNING),
+	[INST_FATAL] = B(INST_STARTING) | B(INST_RUNNING),
 };
 
 /*
