@@ -76,6 +76,7 @@ struct program {
 	struct program	**dependents;	/* owned array: programs depending on it */
 	size_t		 ndependents;
 	int		 started;	/* start order has released it */
+	size_t		 next_start;	/* its instances below this were started */
 	int		 stop_issued;	/* shutdown order has stopped it */
 	int		 waiting_logged;
 };

@@ -159,8 +159,42 @@ log_waiting(struct program *p)
 	log_info("%s: waiting for %s", p->cfg->name, buf);
 }
 
+/*
+ * Starts the released programs' instances, at most *budget of them: a
+ * spawn takes about half a millisecond, and 10000 of them in one callback
+ * would leave signals unread for seconds. What is left is started on the
+ * next iterations (start_more), after whatever else has come in.
+ */
 static void
-step_running(struct tend *t)
+start_some(struct tend *t, int *budget)
+{
+	int more = 0;
+
+	for (size_t i = 0; i < t->nprograms; i++) {
+		struct program *p = &t->programs[i];
+
+		while (p->started && p->next_start < p->ninst && *budget > 0 &&
+		    t->state == TEND_RUNNING) {
+			inst_handle(&p->inst[p->next_start++], IEV_START);
+			(*budget)--;
+		}
+		more |= p->started && p->next_start < p->ninst;
+	}
+	if (more && t->state == TEND_RUNNING &&
+	    !ev_is_active(&t->start_more)) {
+		ev_timer_set(&t->start_more, 0., 0.);
+		ev_timer_start(t->loop, &t->start_more);
+	}
+}
+
+static void
+start_more_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	container_of(w, struct tend, start_more)->dirty = 1;
+}
+
+static void
+step_running(struct tend *t, int *budget)
 {
 	for (size_t i = 0; i < t->nprograms && t->state == TEND_RUNNING;
 	    i++) {
@@ -178,8 +212,8 @@ step_running(struct tend *t)
 			continue;
 		}
 		p->started = 1;
-		program_handle(p, IEV_START);
 	}
+	start_some(t, budget);
 }
 
 static void
@@ -210,12 +244,13 @@ static void
 step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct tend *t = container_of(w, struct tend, step);
+	int budget = TEND_START_BATCH;
 
 	/* Each pass may change states again; bounded by the instances. */
 	while (t->dirty) {
 		t->dirty = 0;
 		if (t->state == TEND_RUNNING)
-			step_running(t);
+			step_running(t, &budget);
 		else if (t->state == TEND_STOPPING)
 			step_stopping(t);
 	}
@@ -354,6 +389,7 @@ supervise_init(struct tend *t)
 	ev_init(&t->shutdown_timer, shutdown_timer_cb);
 	ev_init(&t->delay_timer, delay_timer_cb);
 	ev_init(&t->sweep_poll, sweep_poll_cb);
+	ev_init(&t->start_more, start_more_cb);
 	ev_prepare_init(&t->step, step_cb);
 	ev_prepare_start(t->loop, &t->step);
 	t->state = TEND_RUNNING;
@@ -368,6 +404,7 @@ supervise_free(struct tend *t)
 	ev_timer_stop(t->loop, &t->shutdown_timer);
 	ev_timer_stop(t->loop, &t->delay_timer);
 	ev_timer_stop(t->loop, &t->sweep_poll);
+	ev_timer_stop(t->loop, &t->start_more);
 	for (size_t i = 0; i < t->nprograms; i++)
 		program_free(&t->programs[i]);
 	free(t->programs);

@@ -19,6 +19,7 @@
 #define TEND_NUMPROCS_MAX	10000	/* instances of one program */
 #define TEND_INSTANCES_MAX	100000	/* instances of all programs together */
 #define TEND_GROUPS_MAX		256	/* supplementary groups of a user */
+#define TEND_START_BATCH	100	/* instances started per loop iteration */
 #define TEND_PROGRAMS_MAX	1000	/* programs in one config */
 #define TEND_CONFIG_LINE_MAX	4096	/* one config line, newline excluded */
 #define TEND_CONFIG_SIZE_MAX	(1 << 20) /* whole config file */
@@ -75,6 +76,7 @@ struct tend {
 	ev_timer		 shutdown_timer; /* shutdown_timeout, then the PID 1 sweep */
 	ev_timer		 delay_timer;	/* shutdown_delay */
 	ev_timer		 sweep_poll;	/* PID 1 sweep: anyone left? */
+	ev_timer		 start_more;	/* more instances to start: next iteration */
 	ev_prepare		 step;		/* re-plans start/stop order when dirty */
 
 	unsigned long long	 orphans_reaped;

@@ -7,7 +7,7 @@
 # benchmarks, not pass/fail criteria beyond generous bounds).
 . "$(dirname "$0")/lib.sh"
 
-plan 9
+plan 12
 N=1000
 
 # A sleep argument no other test or process uses, to find our sleeps by.
@@ -77,5 +77,22 @@ ok "all programs stopped, logged" \
 is "$(count "$T/scale.err" '^tend: (warn|error)')" 0 \
     "tend's log names no problem (no descriptor or process exhaustion)" ||
     diag "$(grep -E '^tend: (warn|error)' "$T/scale.err" | head -n 5)"
+
+# Instances start in batches (100 a loop iteration), so a SIGTERM that
+# comes during a large start is read after the current batch, not after
+# all of them: 2000 instances, TERM at the first start line.
+printf '%s\n' "[program:s]
+command = /bin/sleep $ARG
+numprocs = 2000
+start_seconds = 0" >"$T/early.ini"
+tend_start early -c "$T/early.ini" --log-level info
+wait_for_log "$T/early.err" ': started pid [0-9]+$' 10
+kill -TERM "$TEND_PID"
+tend_wait early 30
+is "$TEND_RC" 0 "TERM during a 2000-instance start: exit 0"
+started=$(count "$T/early.err" ': started pid [0-9]+$')
+diag "started before the TERM was read: $started of 2000"
+between "$started" 1 1999 "TERM is read between start batches, not after all 2000"
+is "$(leftovers | wc -l)" 0 "TERM during a large start: nothing left behind"
 
 done_testing
