@@ -107,7 +107,6 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	char msg[TEND_LOG_LINE_MAX], line[TEND_LOG_LINE_MAX * 2];
 	int saved = errno, n;
 	size_t len;
-	ssize_t w;
 	struct timespec ts;
 
 	if (level > logstate.level)
@@ -132,11 +131,7 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
 		line[len - 1] = '\n';
 	}
-	w = sink_write(&logstate.sink, line, len);
-	if (w < 0)
-		logstate.dropped += len;
-	else if ((size_t)w < len)
-		logstate.dropped += len - (size_t)w;
+	logstate.dropped += sink_write(&logstate.sink, line, len);
 	errno = saved;
 }
 

@@ -94,7 +94,6 @@ emit(struct outpipe *op, const char *line, size_t len)
 {
 	char rec[TEND_NAME_MAX + 16 + TEND_OUTPUT_LINE_MAX];
 	int n;
-	ssize_t w;
 
 	n = snprintf(rec, sizeof(rec), "%s | ", op->prefix);
 	if (n < 0 || (size_t)n + len + 1 > sizeof(rec))
@@ -102,8 +101,7 @@ emit(struct outpipe *op, const char *line, size_t len)
 	memcpy(rec + n, line, len);
 	rec[(size_t)n + len] = '\n';
 	len += (size_t)n + 1;
-	w = sink_write(op->dest, rec, len);
-	*op->dropped += w < 0 ? len : len - (size_t)w;
+	*op->dropped += sink_write(op->dest, rec, len);
 }
 
 /* Emits every complete line in op->buf and keeps the rest; a full

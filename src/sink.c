@@ -44,7 +44,7 @@ sink_close(struct sink *s)
 	s->own = 0;
 }
 
-ssize_t
+size_t
 sink_write(struct sink *s, const void *buf, size_t len)
 {
 	ssize_t w;
@@ -53,5 +53,5 @@ sink_write(struct sink *s, const void *buf, size_t len)
 		w = s->sock ? send(s->fd, buf, len, MSG_DONTWAIT |
 		    MSG_NOSIGNAL) : write(s->fd, buf, len);
 	while (w == -1 && errno == EINTR);
-	return w;
+	return w < 0 ? len : len - (size_t)w;
 }

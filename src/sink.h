@@ -24,7 +24,8 @@ struct sink {
 void sink_open(struct sink *s, int fd);
 void sink_close(struct sink *s);
 
-/* One write, never waiting: bytes written, or -1 (EAGAIN when full). */
-ssize_t sink_write(struct sink *s, const void *buf, size_t len);
+/* One write, never waiting: the bytes it could not take (0 = all went;
+ * a full pipe or an error drops the rest), for the caller to count. */
+size_t sink_write(struct sink *s, const void *buf, size_t len);
 
 #endif
