@@ -10,7 +10,6 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "tend.h"
@@ -89,8 +88,8 @@ signals_save_inherited(struct tend *t)
 /*
  * glibc keeps the signals below SIGRTMIN (32 and 33) for its threads and
  * refuses to watch or block them, yet their default action kills: one
- * stray kill -33 would end tend and orphan every program. The raw system
- * call blocks them; tend has no threads, so glibc never needs them here.
+ * stray kill -33 would end tend and orphan every program. sigmask_raw
+ * blocks them; tend has no threads, so glibc never needs them here.
  */
 static void
 block_reserved(void)
@@ -99,8 +98,7 @@ block_reserved(void)
 
 	for (int sig = 32; sig < SIGRTMIN; sig++)
 		set |= 1ULL << (sig - 1);
-	if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL,
-	    sizeof(set)) == -1)
+	if (sigmask_raw(SIG_BLOCK, &set, NULL) == -1)
 		log_warn("rt_sigprocmask(SIG_BLOCK, 32..%d)", SIGRTMIN - 1);
 }
 

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 #ifdef HAVE_CLOSE_RANGE
@@ -23,6 +22,7 @@
 #endif
 
 #include "spawn.h"
+#include "util.h"
 
 extern char **environ;
 
@@ -105,10 +105,8 @@ child(const struct spawn_req *r, int fd)
 		    SIG_IGN : SIG_DFL;
 		(void)sigaction(sig, &sa, NULL);
 	}
-	/* The raw call: glibc's sigprocmask would drop 32 and 33 from the
-	 * mask, and the child must get them blocked if tend was started so.
-	 * The kernel's sigset is the first 8 bytes of glibc's. */
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, r->mask, NULL, (size_t)8);
+	/* Raw: the child must get 32 and 33 blocked if tend was started so. */
+	sigmask_raw(SIG_SETMASK, r->mask, NULL);
 
 	for (int i = 0; i < 3; i++) {
 		int from = r->stdio[i] == SPAWN_STDOUT ? 1 : r->stdio[i];
@@ -151,14 +149,12 @@ spawn_start(const struct spawn_req *r, int *reportfd, const char **call)
 	/* Every signal blocked across vfork, as glibc's posix_spawn does: a
 	 * handler running in the child would run on tend's memory. The
 	 * child unblocks only after resetting every disposition. */
-	/* Raw calls on the kernel's 64-bit set: glibc's sigfillset and
-	 * sigprocmask leave out 32 and 33, which tend keeps blocked. */
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all));
+	sigmask_raw(SIG_SETMASK, &all, &old);
 	pid = vfork();
 	if (pid == 0)
 		child(r, p[1]);
 	saved = errno;
-	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(old));
+	sigmask_raw(SIG_SETMASK, &old, NULL);
 	close(p[1]);
 	if (pid == -1) {
 		close(p[0]);

@@ -11,10 +11,13 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "tend.h"
 #include "util.h"
@@ -174,6 +177,13 @@ sig_name(int sig)
 	}
 	snprintf(buf, sizeof(buf), "SIG%d", sig);
 	return buf;
+}
+
+int
+sigmask_raw(int how, const void *set, void *old)
+{
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old,
+	    sizeof(uint64_t));
 }
 
 int

@@ -26,6 +26,14 @@ int sig_parse(const char *s, int *out, char *err, size_t errlen);
 /* "TERM" for SIGTERM, "RTMIN+2", or "SIG42" for unnamed: static storage. */
 const char *sig_name(int sig);
 
+/*
+ * The signal mask through the raw rt_sigprocmask: glibc's sigprocmask and
+ * sigfillset leave out 32 and 33, which tend keeps blocked and passes on
+ * as inherited. set and old are the kernel's 64-bit sets (the first 8
+ * bytes of a sigset_t); either may be NULL. Async-signal-safe. 0 or -1.
+ */
+int sigmask_raw(int how, const void *set, void *old);
+
 /* Decimal integer in [min, max], nothing else around it. Returns 0 or -1. */
 int long_parse(const char *s, long min, long max, long *out, char *err,
     size_t errlen);
