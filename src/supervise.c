@@ -76,6 +76,16 @@ sweep(struct tend *t)
 	ev_timer_start(t->loop, &t->sweep_poll);
 }
 
+/* The programs are done with: PID 1 sweeps what is left, others exit. */
+static void
+wind_up(struct tend *t)
+{
+	if (t->pid1)
+		sweep(t);
+	else
+		finish(t);
+}
+
 void
 supervise_reaped(struct tend *t)
 {
@@ -233,10 +243,7 @@ step_stopping(struct tend *t)
 	}
 	if (all_down(t)) {
 		log_info("all programs stopped");
-		if (t->pid1)
-			sweep(t);
-		else
-			finish(t);
+		wind_up(t);
 	}
 }
 
@@ -274,10 +281,7 @@ shutdown_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		log_errorx("processes still alive %gs after KILL; exiting "
 		    "without them", TEND_KILL_GRACE);
 		t->killed_any = 1;
-		if (t->pid1)
-			sweep(t);
-		else
-			finish(t);
+		wind_up(t);
 	} else if (t->state == TEND_SWEEPING && !t->sweep_killed) {
 		log_warnx("processes left after %gs: sending KILL",
 		    TEND_SWEEP_TIMEOUT);
