@@ -2,8 +2,8 @@
  * program.c: programs, their instances and the instance state machine.
  * inst_handle() takes every event; inst_set_state() is the only writer of
  * an instance's state, checks the move against a table, logs it and arms
- * the new state's timer. Policy (backoff, restart decision) is pure and at
- * the bottom. Start and stop order across programs is supervise.c's.
+ * the new state's timer. The pure restart policy it applies is policy.c's;
+ * start and stop order across programs is supervise.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -663,13 +663,13 @@ inst_handle(struct instance *in, enum inst_event ev)
 				inst_kill(in, "stop deadline passed");
 			else if (in->pid > 0)
 				inst_kill(in, "still alive after kill");
-			else if (!group_alive(in->pgid))
-				inst_finish(in);
 			else {
-				log_warnx("%s: process group %d still has "
-				    "members %gs after %s; no longer waiting",
-				    in->name, (int)in->pgid, TEND_KILL_GRACE,
-				    sig_name(c->kill_signal));
+				if (group_alive(in->pgid))
+					log_warnx("%s: process group %d still "
+					    "has members %gs after %s; no "
+					    "longer waiting", in->name,
+					    (int)in->pgid, TEND_KILL_GRACE,
+					    sig_name(c->kill_signal));
 				inst_finish(in);
 			}
 			break;
