@@ -27,7 +27,7 @@ enum section { SEC_TEND, SEC_PROGRAM };
 enum ktype {
 	K_DURATION, K_BOOL, K_LONG, K_DOUBLE, K_SIGNAL, K_STRING, K_COMMAND,
 	K_ENV, K_CODES, K_NAMES, K_MODE, K_RESTART, K_KILLMODE, K_LOGLEVEL,
-	K_LOGFORMAT, K_OUTPUT,
+	K_LOGFORMAT, K_OUTPUT, K_SOCKPATH, K_HOSTPORT,
 	K_SOON,		/* in SPEC, behaviour not built yet: refused */
 };
 
@@ -44,13 +44,14 @@ struct key {
 #define P(f)	offsetof(struct program_config, f)
 
 static const struct key keys[] = {
-	{ "socket", SEC_TEND, K_SOON, 0, NULL, 0, 0 },
-	{ "socket_mode", SEC_TEND, K_SOON, 0, NULL, 0, 0 },
-	{ "http_listen", SEC_TEND, K_SOON, 0, NULL, 0, 0 },
+	{ "socket", SEC_TEND, K_SOCKPATH, T(socket), NULL, 0, 0 },
+	{ "socket_mode", SEC_TEND, K_MODE, T(socket_mode), "0600", 0, 0 },
+	{ "http_listen", SEC_TEND, K_HOSTPORT, T(http_listen), NULL, 0, 0 },
 	{ "shutdown_timeout", SEC_TEND, K_DURATION, T(shutdown_timeout),
 	    "30s", 0, 0 },
 	{ "shutdown_delay", SEC_TEND, K_DURATION, T(shutdown_delay), "0s", 0, 0 },
-	{ "lag_probe_interval", SEC_TEND, K_SOON, 0, NULL, 0, 0 },
+	{ "lag_probe_interval", SEC_TEND, K_DURATION, T(lag_probe_interval),
+	    "1s", 0, 0 },
 	{ "log_level", SEC_TEND, K_LOGLEVEL, T(log_level), "info", 0, 0 },
 	{ "log_format", SEC_TEND, K_LOGFORMAT, T(log_format), "text", 0, 0 },
 	{ "log_target", SEC_TEND, K_SOON, 0, NULL, 0, 0 },
@@ -172,6 +173,21 @@ errlist_free(struct errlist *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Replaces the owned string at field with a copy of value. */
+static int
+set_string(char *field, const char *value, char *err, size_t errlen)
+{
+	char *copy;
+
+	if ((copy = strdup(value)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	free(*(char **)(void *)field);
+	*(char **)(void *)field = copy;
+	return 0;
+}
+
 /*
  * Parses value for key k into the struct at base. Returns 0, or -1 with a
  * message (without the where) in err.
@@ -214,17 +230,28 @@ set_value(const struct key *k, void *base, const char *value, char *err,
 		if (mode_parse(value, (unsigned *)(void *)field, err,
 		    errlen) == -1)
 			return -1;
-		pc->umask_set = 1;
+		if (k->section == SEC_PROGRAM)
+			pc->umask_set = 1;
 		return 0;
+	case K_SOCKPATH:
+		if (sockpath_check(value, err, errlen) == -1)
+			return -1;
+		return set_string(field, value, err, errlen);
+	case K_HOSTPORT:
+		if (*value == '\0') {	/* "http_listen =": off */
+			free(*(char **)(void *)field);
+			*(char **)(void *)field = NULL;
+			return 0;
+		}
+		if (hostport_parse(value, NULL, NULL, err, errlen) == -1)
+			return -1;
+		return set_string(field, value, err, errlen);
 	case K_STRING:
 		if (*value == '\0') {
 			snprintf(err, errlen, "empty value");
 			return -1;
 		}
-		free(*(char **)(void *)field);
-		if ((*(char **)(void *)field = strdup(value)) == NULL)
-			goto nomem;
-		return 0;
+		return set_string(field, value, err, errlen);
 	case K_COMMAND:
 		if ((v = words_split(value, &n, err, errlen)) == NULL)
 			return -1;
@@ -383,6 +410,8 @@ config_free(struct config *cfg)
 		program_config_free(cfg->programs[i]);
 	free(cfg->programs);
 	free(cfg->path);
+	free(cfg->socket);
+	free(cfg->http_listen);
 	free(cfg);
 }
 

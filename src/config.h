@@ -52,6 +52,11 @@ struct program_config {
 
 struct config {
 	char		*path;		/* owned: as given, for messages */
+	char		*socket;	/* owned: control socket, NULL = the
+					 * default, "none" = no socket */
+	unsigned	 socket_mode;
+	char		*http_listen;	/* owned: "ADDR:PORT", NULL = off */
+	double		 lag_probe_interval; /* 0 = no probe */
 	double		 shutdown_timeout;
 	double		 shutdown_delay;
 	int		 log_level;	/* enum log_level */

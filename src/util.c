@@ -17,6 +17,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "tend.h"
@@ -236,21 +239,21 @@ argv_free(char **argv)
 }
 
 /* A growing string and a growing argv, for the splitters below. */
-struct sbuf {
+struct wbuf {
 	char	*s;
 	size_t	 len, cap;
 };
 
 static int
-sbuf_add(struct sbuf *b, char c);
+wbuf_add(struct wbuf *b, char c);
 
 /* Makes b an empty string, so that "" is a word of its own. */
 static int
-sbuf_touch(struct sbuf *b)
+wbuf_touch(struct wbuf *b)
 {
 	if (b->s != NULL)
 		return 0;
-	if (sbuf_add(b, 'x') == -1)
+	if (wbuf_add(b, 'x') == -1)
 		return -1;
 	b->len = 0;
 	b->s[0] = '\0';
@@ -258,7 +261,7 @@ sbuf_touch(struct sbuf *b)
 }
 
 static int
-sbuf_add(struct sbuf *b, char c)
+wbuf_add(struct wbuf *b, char c)
 {
 	char *n;
 
@@ -280,7 +283,7 @@ struct vec {
 
 /* Moves the word in b into v (b is reset). */
 static int
-vec_push(struct vec *v, struct sbuf *b)
+vec_push(struct vec *v, struct wbuf *b)
 {
 	char **n;
 
@@ -290,7 +293,7 @@ vec_push(struct vec *v, struct sbuf *b)
 			return -1;
 		v->v = n;
 	}
-	if (sbuf_touch(b) == -1)
+	if (wbuf_touch(b) == -1)
 		return -1;
 	v->v[v->n++] = b->s;
 	v->v[v->n] = NULL;
@@ -309,7 +312,7 @@ vec_finish(struct vec *v, int *count)
 }
 
 static void *
-vec_fail(struct vec *v, struct sbuf *b)
+vec_fail(struct vec *v, struct wbuf *b)
 {
 	v->v != NULL ? argv_free(v->v) : (void)0;
 	free(b->s);
@@ -320,7 +323,7 @@ char **
 words_split(const char *s, int *argc, char *err, size_t errlen)
 {
 	struct vec v = { 0 };
-	struct sbuf b = { 0 };
+	struct wbuf b = { 0 };
 	const char *p = s;
 	int inword = 0;
 	char q;
@@ -353,12 +356,12 @@ words_split(const char *s, int *argc, char *err, size_t errlen)
 				fail(err, errlen, "trailing backslash");
 				return vec_fail(&v, &b);
 			}
-			if (sbuf_add(&b, p[1]) == -1)
+			if (wbuf_add(&b, p[1]) == -1)
 				goto nomem;
 			p += 2;
 		} else if (*p == '\'' || *p == '"') {
 			q = *p++;
-			if (sbuf_touch(&b) == -1)
+			if (wbuf_touch(&b) == -1)
 				goto nomem;
 			while (*p != q) {
 				if (*p == '\0') {
@@ -376,11 +379,11 @@ words_split(const char *s, int *argc, char *err, size_t errlen)
 						continue;
 					}
 				}
-				if (sbuf_add(&b, *p++) == -1)
+				if (wbuf_add(&b, *p++) == -1)
 					goto nomem;
 			}
 			p++;
-		} else if (sbuf_add(&b, *p++) == -1)
+		} else if (wbuf_add(&b, *p++) == -1)
 			goto nomem;
 	}
 	return vec_finish(&v, argc);
@@ -395,22 +398,22 @@ char *
 vars_expand(const char *s, var_getter get, void *arg, char *err,
     size_t errlen)
 {
-	struct sbuf b = { 0 };
+	struct wbuf b = { 0 };
 	const char *p = s, *end, *val, *def;
 	char name[256];
 	size_t namelen;
 
-	if (sbuf_touch(&b) == -1)
+	if (wbuf_touch(&b) == -1)
 		goto nomem;
 	while (*p != '\0') {
 		if (p[0] == '$' && p[1] == '$') {
-			if (sbuf_add(&b, '$') == -1)
+			if (wbuf_add(&b, '$') == -1)
 				goto nomem;
 			p += 2;
 			continue;
 		}
 		if (p[0] != '$' || p[1] != '{') {
-			if (sbuf_add(&b, *p++) == -1)
+			if (wbuf_add(&b, *p++) == -1)
 				goto nomem;
 			continue;
 		}
@@ -448,11 +451,11 @@ vars_expand(const char *s, var_getter get, void *arg, char *err,
 		}
 		if (val == NULL || (def != NULL && *val == '\0')) {
 			for (; def < end; def++)
-				if (sbuf_add(&b, *def) == -1)
+				if (wbuf_add(&b, *def) == -1)
 					goto nomem;
 		} else {
 			for (; *val != '\0'; val++)
-				if (sbuf_add(&b, *val) == -1)
+				if (wbuf_add(&b, *val) == -1)
 					goto nomem;
 		}
 		p = end + 1;
@@ -485,7 +488,7 @@ char **
 env_list_parse(const char *s, int *count, char *err, size_t errlen)
 {
 	struct vec v = { 0 };
-	struct sbuf b = { 0 };
+	struct wbuf b = { 0 };
 	const char *p = s, *name;
 	size_t namelen;
 	char q;
@@ -513,9 +516,9 @@ env_list_parse(const char *s, int *count, char *err, size_t errlen)
 			return vec_fail(&v, &b);
 		}
 		for (size_t i = 0; i < namelen; i++)
-			if (sbuf_add(&b, name[i]) == -1)
+			if (wbuf_add(&b, name[i]) == -1)
 				goto nomem;
-		if (sbuf_add(&b, '=') == -1)
+		if (wbuf_add(&b, '=') == -1)
 			goto nomem;
 		p++;
 		while (*p == ' ' || *p == '\t')
@@ -532,7 +535,7 @@ env_list_parse(const char *s, int *count, char *err, size_t errlen)
 				if (q == '"' && *p == '\\' &&
 				    (p[1] == '"' || p[1] == '\\'))
 					p++;
-				if (sbuf_add(&b, *p++) == -1)
+				if (wbuf_add(&b, *p++) == -1)
 					goto nomem;
 			}
 			p++;
@@ -554,7 +557,7 @@ env_list_parse(const char *s, int *count, char *err, size_t errlen)
 			    val[vlen - 1] == '\t'))
 				vlen--;
 			for (size_t i = 0; i < vlen; i++)
-				if (sbuf_add(&b, val[i]) == -1)
+				if (wbuf_add(&b, val[i]) == -1)
 					goto nomem;
 		}
 		if (v.n >= TEND_ENV_MAX) {
@@ -580,7 +583,7 @@ static char **
 comma_split(const char *s, int *count, char *err, size_t errlen)
 {
 	struct vec v = { 0 };
-	struct sbuf b = { 0 };
+	struct wbuf b = { 0 };
 	const char *p = s, *item;
 	size_t len;
 
@@ -603,7 +606,7 @@ comma_split(const char *s, int *count, char *err, size_t errlen)
 			return vec_fail(&v, &b);
 		}
 		for (size_t i = 0; i < len; i++)
-			if (sbuf_add(&b, item[i]) == -1)
+			if (wbuf_add(&b, item[i]) == -1)
 				goto nomem;
 		if (vec_push(&v, &b) == -1)
 			goto nomem;
@@ -650,4 +653,142 @@ char **
 names_parse(const char *s, int *count, char *err, size_t errlen)
 {
 	return comma_split(s, count, err, errlen);
+}
+
+int
+sockpath_check(const char *s, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+
+	if (*s == '\0') {
+		snprintf(err, errlen, "empty path (use \"none\" for no "
+		    "control socket)");
+		return -1;
+	}
+	if (strlen(s) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "\"%.40s...\" is longer than the %zu "
+		    "bytes a socket path may have", s,
+		    sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* The port after the address: 1-65535, digits only. */
+static int
+port_parse(const char *s, in_port_t *port)
+{
+	long l;
+
+	if (s[strspn(s, "0123456789")] != '\0' ||
+	    long_parse(s, 1, 65535, &l, NULL, 0) == -1)
+		return -1;
+	*port = htons((uint16_t)l);
+	return 0;
+}
+
+int
+hostport_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage st;
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&st;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&st;
+	char host[INET6_ADDRSTRLEN + 1];
+	const char *colon, *h = s;
+	size_t hl;
+
+	memset(&st, 0, sizeof(st));
+	if ((colon = strrchr(s, ':')) == NULL)
+		goto bad;
+	hl = (size_t)(colon - s);
+	if (*s == '[') {	/* [v6]:port */
+		if (hl < 2 || s[hl - 1] != ']')
+			goto bad;
+		h = s + 1;
+		hl -= 2;
+	}
+	if (hl == 0 || hl >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	if (h == s && inet_pton(AF_INET, host, &sin->sin_addr) == 1 &&
+	    port_parse(colon + 1, &sin->sin_port) == 0) {
+		sin->sin_family = AF_INET;
+		if (len != NULL)
+			*len = sizeof(*sin);
+	} else if (h != s && inet_pton(AF_INET6, host, &sin6->sin6_addr) ==
+	    1 && port_parse(colon + 1, &sin6->sin6_port) == 0) {
+		sin6->sin6_family = AF_INET6;
+		if (len != NULL)
+			*len = sizeof(*sin6);
+	} else
+		goto bad;
+	if (ss != NULL)
+		*ss = st;
+	return 0;
+bad:
+	snprintf(err, errlen, "\"%s\" is not ADDR:PORT (a numeric address "
+	    "such as 127.0.0.1:9102 or [::1]:9102, port 1-65535)", s);
+	return -1;
+}
+
+void
+sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap ? b->cap : 1024;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((p = realloc(b->buf, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, s, n);
+	b->len += n;
+	b->buf[b->len] = '\0';
+}
+
+void
+sbuf_printf(struct sbuf *b, const char *fmt, ...)
+{
+	char small[256], *big = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		sbuf_add(b, small, (size_t)n);
+		return;
+	}
+	va_start(ap, fmt);
+	n = vasprintf(&big, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	sbuf_add(b, big, (size_t)n);
+	free(big);
+}
+
+void
+sbuf_free(struct sbuf *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
 }

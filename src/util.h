@@ -7,6 +7,7 @@
 #define UTIL_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 /* Error buffer size every parser here accepts. */
 #define UTIL_ERR_MAX 256
@@ -76,5 +77,33 @@ int codes_parse(const char *s, unsigned char codes[256], char *err,
 
 /* Comma-separated names list ("db, cache"): malloc'd argv or NULL. */
 char **names_parse(const char *s, int *count, char *err, size_t errlen);
+
+/*
+ * A control socket path: "none", or a path that fits sun_path. Returns 0
+ * or -1 with err set.
+ */
+int sockpath_check(const char *s, char *err, size_t errlen);
+
+/*
+ * "127.0.0.1:9102" or "[::1]:9102": a numeric address and a port 1-65535
+ * (names are not resolved). Fills *ss and *len when they are not NULL.
+ * Returns 0 or -1 with err set.
+ */
+int hostport_parse(const char *s, struct sockaddr_storage *ss,
+    socklen_t *len, char *err, size_t errlen);
+
+/*
+ * A growing string. After a failed allocation every later append is a
+ * no-op and failed stays set, so callers check once at the end.
+ */
+struct sbuf {
+	char	*buf;		/* owned, NUL-terminated when len > 0 */
+	size_t	 len, cap;
+	int	 failed;
+};
+void sbuf_add(struct sbuf *b, const char *s, size_t n);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sbuf_free(struct sbuf *b);
 
 #endif

@@ -399,9 +399,9 @@ test_errors(void)
 	errors_are("ready = notify is not supported yet",
 	    "[program:a]\ncommand = a\nready = notify\n",
 	    "x.ini:3: program:a: ready: not supported yet");
-	errors_are("[tend] socket is not supported yet",
-	    "[tend]\nsocket = /run/t.sock\n[program:a]\ncommand = a\n",
-	    "x.ini:2: tend: socket: not supported yet");
+	errors_are("[tend] log_target is not supported yet",
+	    "[tend]\nlog_target = journal\n[program:a]\ncommand = a\n",
+	    "x.ini:2: tend: log_target: not supported yet");
 	errors_are("${UNSET} in a value",
 	    "[program:a]\ncommand = run ${UNSET}\n",
 	    "x.ini:2: program:a: command: ${UNSET} is not set");
@@ -491,6 +491,55 @@ test_errors(void)
 	    "[program:a]\ncommand = a\nbackoff_multiplier = 2s\n",
 	    "x.ini:3: program:a: backoff_multiplier: \"2s\" is not a number "
 	    "between 1 and 1000");
+}
+
+/* socket, socket_mode, http_listen, lag_probe_interval. */
+static void
+test_control_keys(void)
+{
+	struct config *cfg;
+	char buf[512];
+
+	cfg = parse_ok("defaults", "[program:a]\ncommand = a\n");
+	ok(cfg != NULL && cfg->socket == NULL && cfg->socket_mode == 0600 &&
+	    cfg->http_listen == NULL && cfg->lag_probe_interval == 1.0,
+	    "socket unset, socket_mode 0600, no http_listen, probe 1s");
+	config_free(cfg);
+	cfg = parse_ok("control keys", "[tend]\nsocket = /tmp/t.sock\n"
+	    "socket_mode = 0660\nhttp_listen = [::1]:9102\n"
+	    "lag_probe_interval = 0\n[program:a]\ncommand = a\n");
+	ok(cfg != NULL && strcmp(cfg->socket, "/tmp/t.sock") == 0 &&
+	    cfg->socket_mode == 0660 &&
+	    strcmp(cfg->http_listen, "[::1]:9102") == 0 &&
+	    cfg->lag_probe_interval == 0, "each is kept as given");
+	config_free(cfg);
+	cfg = parse_ok("socket = none", "[tend]\nsocket = none\n"
+	    "http_listen =\n[program:a]\ncommand = a\n");
+	ok(cfg != NULL && strcmp(cfg->socket, "none") == 0 &&
+	    cfg->http_listen == NULL, "socket = none, empty http_listen");
+	config_free(cfg);
+	errors_are("a socket path longer than sun_path",
+	    "[tend]\nsocket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n"
+	    "[program:a]\ncommand = a\n",
+	    "x.ini:2: tend: socket: \"/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa..."
+	    "\" is longer than the 107 bytes a socket path may have");
+	errors_are("an empty socket",
+	    "[tend]\nsocket =\n[program:a]\ncommand = a\n",
+	    "x.ini:2: tend: socket: empty path (use \"none\" for no control "
+	    "socket)");
+	snprintf(buf, sizeof(buf), "x.ini:2: tend: http_listen: \"%s\" is not "
+	    "ADDR:PORT (a numeric address such as 127.0.0.1:9102 or "
+	    "[::1]:9102, port 1-65535)", "localhost:9102");
+	errors_are("http_listen with a host name",
+	    "[tend]\nhttp_listen = localhost:9102\n[program:a]\ncommand = a\n",
+	    buf);
+	errors_are("a bad socket_mode and a bad lag_probe_interval",
+	    "[tend]\nsocket_mode = 0999\nlag_probe_interval = -1\n"
+	    "[program:a]\ncommand = a\n",
+	    "x.ini:2: tend: socket_mode: \"0999\" is not an octal mode "
+	    "(e.g. 0022)\nx.ini:3: tend: lag_probe_interval: \"-1\" is not "
+	    "a duration (use 10s, 500ms, 2m)");
 }
 
 static void
@@ -731,9 +780,10 @@ test_free(void)
 int
 main(void)
 {
-	plan(128);
+	plan(138);
 	test_full();
 	test_errors();
+	test_control_keys();
 	test_syntax();
 	test_load();
 	test_free();

@@ -3,7 +3,9 @@
  * checks the value, bad input checks the exact error text, since that text
  * is what a user reads after "file:line: section: key: ".
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -697,10 +699,51 @@ test_lists(void)
 	names_bad("db, ,x", "empty item in list \"db, ,x\"");
 }
 
+static void
+test_hostport(void)
+{
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)(void *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)(void *)&ss;
+	static const char *bad[] = { "", "9102", ":9102", "127.0.0.1",
+	    "127.0.0.1:", "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:x",
+	    "localhost:80", "::1:9102", "[::1]", "[::1:80", "[127.0.0.1]:80",
+	    "1.2.3.4:+80", NULL };
+	char err[UTIL_ERR_MAX];
+	socklen_t len = 0;
+	struct sbuf b = { 0 };
+
+	ok(hostport_parse("127.0.0.1:9102", &ss, &len, err, sizeof(err)) ==
+	    0 && ss.ss_family == AF_INET && len == sizeof(*sin) &&
+	    ntohs(sin->sin_port) == 9102 &&
+	    ntohl(sin->sin_addr.s_addr) == 0x7f000001, "127.0.0.1:9102");
+	ok(hostport_parse("[::1]:1", &ss, &len, err, sizeof(err)) == 0 &&
+	    ss.ss_family == AF_INET6 && len == sizeof(*sin6) &&
+	    ntohs(sin6->sin6_port) == 1 &&
+	    IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr), "[::1]:1");
+	for (const char **p = bad; *p != NULL; p++)
+		ok(hostport_parse(*p, NULL, NULL, err, sizeof(err)) == -1 &&
+		    strstr(err, "is not ADDR:PORT") != NULL,
+		    "\"%s\" is refused", *p);
+	ok(sockpath_check("none", err, sizeof(err)) == 0 &&
+	    sockpath_check("", err, sizeof(err)) == -1,
+	    "sockpath_check: none is fine, empty is not");
+
+	for (int i = 0; i < 1000; i++)
+		sbuf_printf(&b, "%04d", i);
+	ok(!b.failed && b.len == 4000 && strncmp(b.buf + 3996, "0999", 4) ==
+	    0 && b.buf[4000] == '\0', "sbuf grows across 4000 bytes");
+	sbuf_printf(&b, "%0300d", 7);
+	ok(b.len == 4300 && b.buf[4299] == '7',
+	    "sbuf_printf beyond its small buffer");
+	sbuf_free(&b);
+	ok(b.buf == NULL && b.len == 0, "sbuf_free empties it");
+}
+
 int
 main(void)
 {
-	plan(256);
+	plan(276);
 	test_duration();
 	test_bool();
 	test_signals();
@@ -710,5 +753,6 @@ main(void)
 	test_vars();
 	test_env();
 	test_lists();
+	test_hostport();
 	return done();
 }
