@@ -18,7 +18,9 @@
 
 #include "tend.h"
 #include "config.h"
+#include "control.h"
 #include "log.h"
+#include "metrics.h"
 #include "program.h"
 #include "reaper.h"
 #include "signals.h"
@@ -29,6 +31,7 @@
 
 struct options {
 	const char	*config;
+	const char	*socket;	/* -s, NULL = not given */
 	int		 check;
 	int		 numprocs;	/* 0 = not given */
 	int		 restart;	/* -1 = not given */
@@ -53,7 +56,9 @@ usage(FILE *f)
 "Options:\n"
 "  -c, --config FILE          configuration file (config mode)\n"
 "      --check                parse and validate, exit 0 (fine) or 2\n"
-"  -s, --socket PATH          control socket (not supported yet)\n"
+"  -s, --socket PATH          control socket, or \"none\" (default: socket =\n"
+"                             in FILE, $TEND_SOCKET, /run/tend.sock as\n"
+"                             root, else $XDG_RUNTIME_DIR/tend.sock)\n"
 "  -n, --numprocs N           instances of COMMAND, 1..%d (wrapper mode)\n"
 "      --restart POLICY       always | on-failure | never (wrapper mode;\n"
 "                             default never)\n"
@@ -133,7 +138,10 @@ parse_options(int argc, char **argv, struct options *o)
 			o->check = 1;
 			break;
 		case 's':
-			usage_error("--socket: %s", "not supported yet");
+			if (sockpath_check(optarg, err, sizeof(err)) == -1)
+				usage_error("--socket: %s", err);
+			o->socket = optarg;
+			break;
 		case 'n':
 			if (long_parse(optarg, 1, TEND_NUMPROCS_MAX, &l, err,
 			    sizeof(err)) == -1)
@@ -325,6 +333,65 @@ syserr(const char *msg)
 	abort();
 }
 
+/*
+ * Where the control socket goes: -s, then socket = in FILE, then
+ * $TEND_SOCKET, then the default (/run/tend.sock for root, else
+ * $XDG_RUNTIME_DIR/tend.sock). NULL for none. *chosen is 0 for the
+ * default, whose failure is a warning only: two tends on one host must
+ * not stop each other from starting.
+ */
+static const char *
+socket_path(const struct options *o, const struct config *cfg, char *buf,
+    size_t len, int *chosen)
+{
+	const char *p = o->socket, *env = getenv("TEND_SOCKET"), *xdg;
+
+	*chosen = 1;
+	if (p == NULL)
+		p = cfg->socket;
+	if (p == NULL && env != NULL && *env != '\0')
+		p = env;
+	if (p != NULL)
+		return strcmp(p, "none") == 0 ? NULL : p;
+	*chosen = 0;
+	if (geteuid() == 0)
+		return "/run/tend.sock";
+	if ((xdg = getenv("XDG_RUNTIME_DIR")) == NULL || *xdg == '\0') {
+		log_info("no control socket: XDG_RUNTIME_DIR is not set "
+		    "(use -s PATH)");
+		return NULL;
+	}
+	if ((size_t)snprintf(buf, len, "%s/tend.sock", xdg) >= len) {
+		log_warnx("no control socket: $XDG_RUNTIME_DIR/tend.sock is "
+		    "too long (use -s PATH)");
+		return NULL;
+	}
+	return buf;
+}
+
+/* An explicit socket that cannot be had stops tend before anything
+ * starts; the default one only costs the socket. */
+static void
+open_control(struct tend *t, const struct options *o)
+{
+	char buf[256];
+	const char *path;
+	int chosen;
+
+	path = socket_path(o, t->cfg, buf, sizeof(buf), &chosen);
+	if (path == NULL && t->cfg->http_listen == NULL)
+		return;
+	if (control_open(t, path, t->cfg->socket_mode, t->cfg->http_listen)
+	    == 0)
+		return;
+	if (chosen || path == NULL)
+		exit(EXIT_USAGE);
+	log_warnx("running without a control socket");
+	if (t->cfg->http_listen != NULL && control_open(t, NULL, 0,
+	    t->cfg->http_listen) == -1)
+		exit(EXIT_USAGE);
+}
+
 /* PID 1 reaps orphans by nature; otherwise we ask to adopt our
  * descendants' orphans, so a daemonizing worker is still reaped. */
 static void
@@ -391,18 +458,22 @@ main(int argc, char **argv)
 		return 1;
 	}
 	ev_set_userdata(t->loop, t);
+	open_control(t, &o);
 	if (supervise_init(t) == -1) {
 		log_error("setting up programs");
 		return 1;
 	}
 	reaper_start(t);
 	signals_start(t);
+	metrics_start(t);
 
 	ev_run(t->loop, 0);
 
 	status = supervise_exit_status(t);
 	log_debug("exiting with status %d (%llu orphans reaped)", status,
 	    t->orphans_reaped);
+	metrics_stop(t);
+	control_close(t);
 	signals_stop(t);
 	reaper_stop(t);
 	supervise_free(t);

@@ -320,6 +320,15 @@ open_outputs(struct instance *in, struct spawn_req *r)
 	return 0;
 }
 
+/* What the last run's worker said about itself no longer holds. */
+static void
+inst_forget_reports(struct instance *in)
+{
+	in->queue_depth = 0;
+	in->inflight = 0;
+	in->status_text[0] = '\0';
+}
+
 /* Starts the main process; a failure is a failed start, not a crash. */
 static void
 inst_spawn(struct instance *in)
@@ -336,6 +345,7 @@ inst_spawn(struct instance *in)
 	in->spawn_failed = 0;
 	in->kill_sent = 0;
 	in->group_signaled = 0;
+	inst_forget_reports(in);
 	r.argv = c->argv;
 	r.directory = c->directory;
 	r.umask_set = c->umask_set;
@@ -521,6 +531,16 @@ inst_finish(struct instance *in)
 
 	close_report(in);
 	in->pid = in->pgid = 0;
+	if (in->restart_pending && in->want_up && t->state == TEND_RUNNING) {
+		/* The operator's restart: a fresh start, not a crash. */
+		in->restart_pending = 0;
+		inst_set_state(in, INST_STOPPED, -1, "restart");
+		in->failures = 0;
+		in->rt_count = 0;
+		inst_spawn(in);
+		return;
+	}
+	in->restart_pending = 0;
 	if (!in->want_up || t->state != TEND_RUNNING) {
 		inst_set_state(in, INST_STOPPED, -1, "stopped");
 		return;
@@ -572,6 +592,7 @@ inst_exited(struct instance *in, int st)
 		    in->state == INST_STARTING ? " (failed start)" : "");
 	}
 	in->exits[reason]++;
+	inst_forget_reports(in);
 	if (in->out_dropped != in->out_dropped_logged) {
 		log_warnx("%s: %llu bytes of its output dropped so far: "
 		    "tend's stdout or stderr is full", in->name,
@@ -605,6 +626,32 @@ inst_exited(struct instance *in, int st)
 	inst_finish(in);
 }
 
+/*
+ * The operator's restart: an instance with a process stops as a stop
+ * would (drain deadline and all) and starts again once it has ended; one
+ * waiting out a backoff starts now; one that is down starts.
+ */
+static void
+inst_restart(struct instance *in)
+{
+	in->want_up = 1;
+	switch (in->state) {
+	case INST_STARTING:
+	case INST_RUNNING:
+		in->restart_pending = 1;
+		inst_stop(in);
+		break;
+	case INST_STOPPING:
+		in->restart_pending = 1;
+		break;
+	default:	/* stopped, backoff, exited, fatal */
+		in->failures = 0;
+		in->rt_count = 0;
+		inst_spawn(in);
+		break;
+	}
+}
+
 void
 inst_handle(struct instance *in, enum inst_event ev)
 {
@@ -620,8 +667,12 @@ inst_handle(struct instance *in, enum inst_event ev)
 			inst_spawn(in);
 		}
 		break;
+	case IEV_RESTART:
+		inst_restart(in);
+		break;
 	case IEV_STOP:
 		in->want_up = 0;
+		in->restart_pending = 0;
 		if (in->state == INST_BACKOFF)
 			inst_set_state(in, INST_STOPPED, -1, "stop");
 		else if (in->state == INST_STARTING ||
@@ -630,6 +681,7 @@ inst_handle(struct instance *in, enum inst_event ev)
 		break;
 	case IEV_KILL:
 		in->want_up = 0;
+		in->restart_pending = 0;
 		if (in->state == INST_BACKOFF)
 			inst_set_state(in, INST_STOPPED, -1, "kill");
 		else if ((in->state == INST_STARTING ||
@@ -715,18 +767,71 @@ program_check_groups(struct tend *t)
 		}
 }
 
+int
+inst_signal(struct instance *in, int sig)
+{
+	if (in->pid <= 0)
+		return -1;
+	send_signal(in, in->prog->cfg->kill_mode == KILL_GROUP ? -in->pgid :
+	    in->pid, sig);
+	return 0;
+}
+
+int
+inst_is_ready(const struct instance *in)
+{
+	return in->state == INST_RUNNING;
+}
+
 void
 program_forward(struct tend *t, int sig)
 {
 	for (size_t i = 0; i < t->nprograms; i++)
-		for (size_t j = 0; j < t->programs[i].ninst; j++) {
-			struct instance *in = &t->programs[i].inst[j];
+		for (size_t j = 0; j < t->programs[i].ninst; j++)
+			(void)inst_signal(&t->programs[i].inst[j], sig);
+}
 
-			if (in->pid <= 0)
-				continue;
-			send_signal(in, t->programs[i].cfg->kill_mode ==
-			    KILL_GROUP ? -in->pgid : in->pid, sig);
+void
+program_rolling_restart(struct program *p)
+{
+	p->rolling = 1;
+	p->rolling_next = 0;
+	log_info("%s: rolling restart of %zu instance%s", p->cfg->name,
+	    p->ninst, p->ninst == 1 ? "" : "s");
+	program_rolling_step(p);
+}
+
+void
+program_rolling_step(struct program *p)
+{
+	struct instance *prev;
+
+	while (p->rolling) {
+		if (p->tend->state != TEND_RUNNING) {
+			p->rolling = 0;
+			return;
 		}
+		if (p->rolling_next > 0) {
+			prev = &p->inst[p->rolling_next - 1];
+			if (prev->restart_pending ||
+			    prev->state == INST_STARTING ||
+			    prev->state == INST_BACKOFF)
+				return;		/* not ready yet */
+			if (!inst_is_ready(prev)) {
+				log_warnx("%s: rolling restart stopped: %s "
+				    "is %s", p->cfg->name, prev->name,
+				    state_names[prev->state]);
+				p->rolling = 0;
+				return;
+			}
+		}
+		if (p->rolling_next == p->ninst) {
+			log_info("%s: rolling restart done", p->cfg->name);
+			p->rolling = 0;
+			return;
+		}
+		inst_handle(&p->inst[p->rolling_next++], IEV_RESTART);
+	}
 }
 
 void

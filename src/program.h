@@ -29,6 +29,7 @@ enum inst_event {
 	IEV_EXIT,		/* the main process was reaped */
 	IEV_GROUP_EMPTY,	/* nothing is left of its process group */
 	IEV_TIMER,		/* the current state's timer fired */
+	IEV_RESTART,		/* operator: stop if up, then start again */
 };
 
 enum exit_reason { EXIT_EXITED, EXIT_SIGNALED, EXIT_KILLED, EXIT_NREASONS };
@@ -64,6 +65,14 @@ struct instance {
 	unsigned long long out_dropped;	/* output bytes tend's streams refused */
 	unsigned long long out_dropped_logged;
 	double		 start_wall;	/* wall clock of the last spawn */
+	int		 restart_pending; /* start again once stopped */
+	int		 held;		/* the operator stopped it: /health
+					 * does not wait for it */
+	/* What the worker reports (notify protocol); reset at each spawn. */
+	unsigned long long queue_depth;
+	unsigned long long inflight;
+	char		 status_text[TEND_STATUS_TEXT_MAX];
+	unsigned long long watchdog_timeouts;
 };
 
 struct program {
@@ -79,6 +88,8 @@ struct program {
 	size_t		 next_start;	/* its instances below this were started */
 	int		 stop_issued;	/* shutdown order has stopped it */
 	int		 waiting_logged;
+	int		 rolling;	/* a rolling restart is under way */
+	size_t		 rolling_next;	/* its next instance to restart */
 };
 
 /* Sets up p for cfg, nothing started. 0, or -1 with errno (ENOMEM). */
@@ -106,5 +117,14 @@ int program_is_up(const struct program *p);
 struct program *program_find(struct tend *t, const char *name);
 
 const char *inst_state_name(enum inst_state s);
+
+/* 1 when in counts as ready: running (notify readiness comes later). */
+int inst_is_ready(const struct instance *in);
+/* Sends sig to in as its kill_mode says; 0, or -1 if it has no process. */
+int inst_signal(struct instance *in, int sig);
+/* Restarts p's instances one at a time, each once the last is ready. */
+void program_rolling_restart(struct program *p);
+/* Moves a rolling restart on; called after any state change. */
+void program_rolling_step(struct program *p);
 
 #endif

@@ -256,8 +256,11 @@ step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	/* Each pass may change states again; bounded by the instances. */
 	while (t->dirty) {
 		t->dirty = 0;
-		if (t->state == TEND_RUNNING)
+		if (t->state == TEND_RUNNING) {
 			step_running(t, &budget);
+			for (size_t i = 0; i < t->nprograms; i++)
+				program_rolling_step(&t->programs[i]);
+		}
 		else if (t->state == TEND_STOPPING)
 			step_stopping(t);
 	}
@@ -473,4 +476,39 @@ supervise_exit_status(const struct tend *t)
 	if (t->wrapper && p != NULL && p->ninst == 1 && p->inst[0].ran)
 		return p->inst[0].last_status;
 	return t->killed_any ? 1 : 0;
+}
+
+int
+supervise_health(struct tend *t, struct sbuf *why)
+{
+	size_t bad = 0;
+
+	if (t->state != TEND_RUNNING) {
+		sbuf_printf(why, "shutting down\n");
+		return 0;
+	}
+	for (size_t i = 0; i < t->nprograms; i++) {
+		struct program *p = &t->programs[i];
+
+		if (!p->cfg->autostart)
+			continue;
+		for (size_t j = 0; j < p->ninst; j++) {
+			struct instance *in = &p->inst[j];
+
+			if (in->held || inst_is_ready(in))
+				continue;
+			if (bad < TEND_HEALTH_NAMES)
+				sbuf_printf(why, "%s%s (%s)", bad ?
+				    ", " : "not ready: ", in->name,
+				    inst_state_name(in->state));
+			bad++;
+		}
+	}
+	if (bad > TEND_HEALTH_NAMES)
+		sbuf_printf(why, " and %zu more", bad - TEND_HEALTH_NAMES);
+	if (bad > 0)
+		sbuf_add(why, "\n", 1);
+	else
+		sbuf_printf(why, "ok\n");
+	return bad == 0;
 }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "tend.h"
+#include "util.h"
 
 /* Builds the programs of t->cfg; 0 or -1 with errno. */
 int supervise_init(struct tend *t);
@@ -29,5 +30,12 @@ void supervise_tty_stop(struct tend *t, int sig);
 int supervise_tty_continue(struct tend *t);
 
 int supervise_exit_status(const struct tend *t);
+
+/*
+ * 1 when tend is healthy: not shutting down, and every instance of every
+ * autostart program ready, except those the operator stopped. Appends
+ * "ok" or the reason (which instances are not ready) to why.
+ */
+int supervise_health(struct tend *t, struct sbuf *why);
 
 #endif

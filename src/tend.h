@@ -34,9 +34,40 @@
 #define TEND_SWEEP_TIMEOUT	2.0	/* PID 1: TERM to leftovers, then KILL after this */
 #define TEND_KILL_GRACE		2.0	/* after kill_signal, wait this long before giving up on a group */
 #define TEND_ERRORS_MAX		100	/* config problems reported before giving up */
+#define TEND_HTTP_HEAD_MAX	8192	/* request line and headers, blank line included */
+#define TEND_HTTP_BODY_MAX	65536	/* request body, decoded */
+#define TEND_HTTP_PATH_MAX	256	/* decoded request path, NUL included */
+#define TEND_HTTP_QUERY_MAX	256	/* raw query string, NUL included */
+#define TEND_LAG_NBUCKETS	13	/* tend_loop_lag_seconds buckets, +Inf excluded */
+#define TEND_CONN_MAX		128	/* control connections open at once */
+#define TEND_CONN_TIMEOUT	5.0	/* a request must arrive whole within this */
+#define TEND_CONN_BUF_MAX	(2 * (TEND_HTTP_HEAD_MAX + TEND_HTTP_BODY_MAX))
+					/* input held per connection: one request
+					 * with its chunk framing */
+#define TEND_ACCEPT_RETRY	0.1	/* out of fds: accept again after this */
+#define TEND_HEALTH_NAMES	10	/* instances /health names, then "and N more" */
+#define TEND_STATUS_TEXT_MAX	256	/* STATUS= text kept per instance */
 
 struct config;
 struct program;
+struct control;
+
+/* The loop's own figures (metrics.c): lag probe, pending watchers. */
+struct loop_stats {
+	ev_timer		 probe;		/* lag_probe_interval, if nonzero */
+	ev_check		 check;		/* after each poll: pending count */
+	double			 due;		/* CLOCK_MONOTONIC the probe is due */
+	unsigned long long	 buckets[TEND_LAG_NBUCKETS + 1]; /* not cumulative;
+					 * the last is above every bound */
+	unsigned long long	 count;
+	double			 sum, max, last;
+	unsigned		 pending;	/* ev_pending_count after the last poll */
+};
+
+/* Counters of events that belong to no instance. */
+enum notify_result { NOTIFY_OK, NOTIFY_MALFORMED, NOTIFY_UNKNOWN_PID,
+	NOTIFY_TRUNCATED, NOTIFY_NRESULTS };
+#define TEND_HTTP_NCODES	16	/* distinct status codes counted */
 
 enum tend_state {
 	TEND_RUNNING,		/* programs up, restarts happen */
@@ -79,8 +110,14 @@ struct tend {
 	ev_timer		 start_more;	/* more instances to start: next iteration */
 	ev_prepare		 step;		/* re-plans start/stop order when dirty */
 
+	struct loop_stats	 loop_stats;
+	struct control		*control;	/* owned: listeners and connections,
+						 * NULL when there is no socket */
+
 	unsigned long long	 orphans_reaped;
 	unsigned long long	 signals_received[NSIG];
+	unsigned long long	 notify_messages[NOTIFY_NRESULTS];
+	unsigned long long	 control_requests[TEND_HTTP_NCODES];
 };
 
 #endif

@@ -36,6 +36,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/tend-test.XXXXXX") || {
 	echo "Bail out! mktemp -d failed"
 	exit 1
 }
+# Every tend a test starts gets its own control socket (tests run in
+# parallel, and /run/tend.sock may belong to a real tend); tendctl finds it
+# the same way. A test about the default path unsets it.
+TEND_SOCKET=$T/tend.sock
+export TEND_SOCKET
 
 # --- TAP -------------------------------------------------------------------
 

@@ -1,0 +1,789 @@
+/*
+ * control.c: the control socket's listeners and connections. Every fd is
+ * nonblocking; a connection holds one bounded input buffer and its
+ * pending answer, and must send a whole request within TEND_CONN_TIMEOUT.
+ * Requests are parsed by http.c and routed here; the answers' content is
+ * metrics.c's and supervise.c's, the actions program.c's.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tend.h"
+#include "control.h"
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "program.h"
+#include "supervise.h"
+#include "util.h"
+
+struct control;
+
+struct listener {
+	struct control	*ctl;		/* borrowed: the owner */
+	int		 fd;		/* -1 when closed */
+	int		 tcp;		/* http_listen: GET only */
+	char		*path;		/* owned: the socket file we made */
+	dev_t		 dev;		/* ... and its identity, so we only */
+	ino_t		 ino;		/* ever remove our own */
+	char		 name[128];	/* for messages */
+	int		 paused;	/* out of fds: waiting on retry */
+	ev_io		 io;
+	ev_timer	 retry;
+};
+
+struct conn {
+	struct control	*ctl;		/* borrowed */
+	struct conn	*prev, *next;
+	int		 fd;
+	int		 can_post;	/* peer is root or tend's own user */
+	char		*in;		/* owned, incap <= TEND_CONN_BUF_MAX */
+	size_t		 inlen, incap;
+	struct sbuf	 out;		/* the answer being written */
+	size_t		 outoff;
+	int		 closing;	/* close once out is written */
+	ev_io		 io;
+	ev_timer	 timer;		/* TEND_CONN_TIMEOUT */
+};
+
+struct control {
+	struct tend	*t;		/* borrowed */
+	struct listener	 l[2];		/* unix, tcp */
+	struct conn	*conns;		/* owned list */
+	unsigned	 nconns;
+};
+
+static int conn_flush(struct conn *c);
+
+/* ---- connections ----------------------------------------------------- */
+
+static void
+conn_free(struct conn *c)
+{
+	struct control *ctl = c->ctl;
+	struct ev_loop *loop = ctl->t->loop;
+
+	ev_io_stop(loop, &c->io);
+	ev_timer_stop(loop, &c->timer);
+	close(c->fd);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		ctl->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	ctl->nconns--;
+	free(c->in);
+	sbuf_free(&c->out);
+	free(c);
+}
+
+/* Queues an answer. Errors and a client's "close" end the connection
+ * once it is written; so does the last answer before tend exits. */
+static void
+respond(struct conn *c, const struct http_request *req, int code,
+    const char *ctype, const struct sbuf *body, const char *extra)
+{
+	char head[512];
+	size_t blen = body != NULL && !body->failed ? body->len : 0;
+	int keep = req != NULL && req->keep_alive && code != 400 &&
+	    code != 408 && code != 413 && code != 431;
+	int n;
+
+	if (body != NULL && body->failed) {
+		code = 500;
+		ctype = "text/plain; charset=utf-8";
+	}
+	n = http_format_head(head, sizeof(head), code, ctype, blen, keep,
+	    extra);
+	if (n < 0) {		/* our own headers do not fit: a bug */
+		c->closing = 1;
+		return;
+	}
+	sbuf_add(&c->out, head, (size_t)n);
+	if (blen > 0 && (req == NULL || req->method != HTTP_HEAD))
+		sbuf_add(&c->out, body->buf, blen);
+	if (!keep)
+		c->closing = 1;
+	metrics_count_request(c->ctl->t, code);
+	log_debug("control: %s %s: %d", req != NULL ? req->method_name : "-",
+	    req != NULL ? req->path : "-", code);
+}
+
+/* An answer with a one-line text body. */
+static void
+respond_text(struct conn *c, const struct http_request *req, int code,
+    const char *extra, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void
+respond_text(struct conn *c, const struct http_request *req, int code,
+    const char *extra, const char *fmt, ...)
+{
+	struct sbuf b = { 0 };
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sbuf_printf(&b, "%s\n", line);
+	respond(c, req, code, "text/plain; charset=utf-8", &b, extra);
+	sbuf_free(&b);
+}
+
+/* "a=1&rolling=1": 1 when param (as "k=v") is one of the pairs. */
+static int
+query_has(const char *query, const char *param)
+{
+	size_t n = strlen(param);
+
+	for (const char *q = query; *q != '\0'; ) {
+		if (strncmp(q, param, n) == 0 && (q[n] == '&' || q[n] == '\0'))
+			return 1;
+		if ((q = strchr(q, '&')) == NULL)
+			break;
+		q++;
+	}
+	return 0;
+}
+
+/* ---- routes ---------------------------------------------------------- */
+
+static void
+get_route(struct conn *c, const struct http_request *req)
+{
+	struct tend *t = c->ctl->t;
+	struct sbuf b = { 0 };
+	int code = 200;
+
+	if (strcmp(req->path, "/metrics") == 0) {
+		metrics_prometheus(t, &b);
+		respond(c, req, 200, "text/plain; version=0.0.4; "
+		    "charset=utf-8", &b, NULL);
+	} else if (strcmp(req->path, "/status") == 0) {
+		if (query_has(req->query, "format=text")) {
+			metrics_status_text(t, &b);
+			respond(c, req, 200, "text/plain; charset=utf-8", &b,
+			    NULL);
+		} else {
+			metrics_status_json(t, &b);
+			respond(c, req, 200, "application/json", &b, NULL);
+		}
+	} else {
+		if (!supervise_health(t, &b))
+			code = 503;
+		respond(c, req, code, "text/plain; charset=utf-8", &b, NULL);
+	}
+	sbuf_free(&b);
+}
+
+/* Which instances "NAME" or "NAME:INDEX" means: [*first, *end). */
+static int
+find_target(struct conn *c, const struct http_request *req, char *target,
+    struct program **pp, size_t *first, size_t *end)
+{
+	struct tend *t = c->ctl->t;
+	char *colon = strrchr(target, ':');
+	long idx = -1;
+
+	if (colon != NULL) {
+		*colon = '\0';
+		if (long_parse(colon + 1, 0, TEND_NUMPROCS_MAX - 1, &idx, NULL,
+		    0) == -1) {
+			respond_text(c, req, 404, NULL, "no instance \"%s:%s\"",
+			    target, colon + 1);
+			return -1;
+		}
+	}
+	if ((*pp = program_find(t, target)) == NULL) {
+		respond_text(c, req, 404, NULL, "no program named \"%s\"",
+		    target);
+		return -1;
+	}
+	if (idx >= (long)(*pp)->ninst) {
+		respond_text(c, req, 404, NULL, "%s has %zu instance%s "
+		    "(%s:0 to %s:%zu)", target, (*pp)->ninst,
+		    (*pp)->ninst == 1 ? "" : "s", target, target,
+		    (*pp)->ninst - 1);
+		return -1;
+	}
+	*first = idx >= 0 ? (size_t)idx : 0;
+	*end = idx >= 0 ? (size_t)idx + 1 : (*pp)->ninst;
+	return 0;
+}
+
+/* One action on instances [first, end) of p; names go to b. */
+static void
+act(struct program *p, size_t first, size_t end, const char *action,
+    int sig, struct sbuf *b, size_t *hit)
+{
+	for (size_t i = first; i < end; i++) {
+		struct instance *in = &p->inst[i];
+
+		if (strcmp(action, "signal") == 0) {
+			if (inst_signal(in, sig) == -1)
+				continue;
+		} else if (strcmp(action, "stop") == 0) {
+			in->held = 1;
+			p->rolling = 0;
+			inst_handle(in, IEV_STOP);
+		} else {
+			in->held = 0;
+			/* "start" while waiting out a backoff: start now. */
+			inst_handle(in, strcmp(action, "restart") == 0 ||
+			    in->state == INST_BACKOFF ? IEV_RESTART : IEV_START);
+		}
+		sbuf_printf(b, "%s%s", *hit ? " " : "", in->name);
+		(*hit)++;
+	}
+}
+
+/* POST /programs/NAME/(start|stop|restart) or /programs/NAME/signal/SIG */
+static void
+program_route(struct conn *c, const struct http_request *req, char *rest)
+{
+	struct tend *t = c->ctl->t;
+	char *action, *sigstr = NULL, err[UTIL_ERR_MAX];
+	struct sbuf b = { 0 };
+	struct program *p;
+	size_t first, end, hit = 0;
+	int sig = 0;
+
+	action = strchr(rest, '/');
+	*action++ = '\0';		/* the caller checked there is one */
+	if (strncmp(action, "signal/", 7) == 0) {
+		sigstr = action + 7;
+		action[6] = '\0';
+		if (sig_parse(sigstr, &sig, err, sizeof(err)) == -1) {
+			respond_text(c, req, 400, NULL, "%s", err);
+			return;
+		}
+	}
+	if (find_target(c, req, rest, &p, &first, &end) == -1)
+		return;
+	if (t->state != TEND_RUNNING && (strcmp(action, "start") == 0 ||
+	    strcmp(action, "restart") == 0)) {
+		respond_text(c, req, 503, NULL, "shutting down: not starting "
+		    "%s", rest);
+		return;
+	}
+	if (strcmp(action, "restart") == 0 && end - first > 1 &&
+	    query_has(req->query, "rolling=1")) {
+		program_rolling_restart(p);
+		respond_text(c, req, 202, NULL, "%s: rolling restart of %zu "
+		    "instance%s", rest, p->ninst, p->ninst == 1 ? "" : "s");
+		return;
+	}
+	act(p, first, end, action, sig, &b, &hit);
+	if (hit == 0)
+		sbuf_printf(&b, "no instance of %s has a process to signal",
+		    rest);
+	else if (sigstr != NULL)
+		sbuf_printf(&b, ": %s sent", sig_name(sig));
+	else
+		sbuf_printf(&b, ": %s", strcmp(action, "stop") == 0 ?
+		    "stopping" : strcmp(action, "start") == 0 ? "starting" :
+		    "restarting");
+	sbuf_add(&b, "\n", 1);
+	respond(c, req, hit == 0 ? 409 : 202, "text/plain; charset=utf-8", &b,
+	    NULL);
+	sbuf_free(&b);
+}
+
+/* Which POST a path names: 1 if known (rest points at NAME/...). */
+static int
+post_path(const char *path, char **rest, char *buf, size_t len)
+{
+	static const char *actions[] = { "start", "stop", "restart", NULL };
+	const char *slash;
+
+	*rest = NULL;
+	if (strcmp(path, "/reload") == 0 || strcmp(path, "/shutdown") == 0)
+		return 1;
+	if (strncmp(path, "/programs/", 10) != 0 ||
+	    (size_t)snprintf(buf, len, "%s", path + 10) >= len ||
+	    (slash = strchr(buf, '/')) == NULL || slash == buf)
+		return 0;
+	*rest = buf;
+	if (strncmp(slash + 1, "signal/", 7) == 0)
+		return slash[8] != '\0' && strchr(slash + 8, '/') == NULL;
+	for (const char **a = actions; *a != NULL; a++)
+		if (strcmp(slash + 1, *a) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+route(struct conn *c, const struct http_request *req)
+{
+	struct tend *t = c->ctl->t;
+	char buf[TEND_HTTP_PATH_MAX], *rest;
+	int get = req->method == HTTP_GET || req->method == HTTP_HEAD;
+
+	if (strcmp(req->path, "/metrics") == 0 ||
+	    strcmp(req->path, "/status") == 0 ||
+	    strcmp(req->path, "/health") == 0) {
+		if (get)
+			get_route(c, req);
+		else
+			respond_text(c, req, 405, "Allow: GET, HEAD\r\n",
+			    "%s takes GET", req->path);
+		return;
+	}
+	if (!post_path(req->path, &rest, buf, sizeof(buf))) {
+		respond_text(c, req, 404, NULL, "no such endpoint: %s",
+		    req->path);
+		return;
+	}
+	if (req->method != HTTP_POST)
+		respond_text(c, req, 405, "Allow: POST\r\n", "%s takes POST",
+		    req->path);
+	else if (!c->can_post)
+		respond_text(c, req, 403, NULL, "POST is only for root and "
+		    "tend's own user, and never over TCP");
+	else if (rest != NULL)
+		program_route(c, req, rest);
+	else if (strcmp(req->path, "/shutdown") == 0) {
+		respond_text(c, req, 202, NULL, "shutting down");
+		supervise_shutdown(t, "POST /shutdown");
+	} else
+		respond_text(c, req, 501, NULL, "reload is not supported yet");
+}
+
+/* ---- reading and writing --------------------------------------------- */
+
+/* Answers every whole request in the buffer, one at a time: the next is
+ * parsed only once the last answer is written. */
+static void
+conn_process(struct conn *c)
+{
+	struct http_request req;
+	char err[UTIL_ERR_MAX];
+	int status;
+
+	while (c->outoff == c->out.len && !c->closing && c->inlen > 0) {
+		switch (http_parse_request(c->in, c->inlen, &req, &status, err,
+		    sizeof(err))) {
+		case HTTP_MORE:
+			if (c->inlen < TEND_CONN_BUF_MAX)
+				return;
+			respond_text(c, NULL, 413, NULL, "request too large");
+			break;
+		case HTTP_ERROR:
+			log_debug("control: bad request: %d %s", status, err);
+			respond_text(c, NULL, status, NULL, "%s", err);
+			break;
+		case HTTP_DONE:
+			route(c, &req);
+			memmove(c->in, c->in + req.total_len,
+			    c->inlen - req.total_len);
+			c->inlen -= req.total_len;
+			/* The next request gets its own TEND_CONN_TIMEOUT. */
+			ev_timer_again(c->ctl->t->loop, &c->timer);
+			break;
+		}
+		if (conn_flush(c) == -1)
+			return;
+	}
+}
+
+/* Reads what there is; 0, or -1 when the connection is gone (freed). */
+static int
+conn_read(struct conn *c)
+{
+	size_t cap;
+	ssize_t n;
+	char *p;
+
+	for (;;) {
+		if (c->inlen == c->incap) {
+			if (c->incap == TEND_CONN_BUF_MAX)
+				return 0;	/* conn_process answers 413 */
+			cap = c->incap ? c->incap * 2 : 4096;
+			if (cap > TEND_CONN_BUF_MAX)
+				cap = TEND_CONN_BUF_MAX;
+			if ((p = realloc(c->in, cap)) == NULL) {
+				log_warn("control: reading a request");
+				conn_free(c);
+				return -1;
+			}
+			c->in = p;
+			c->incap = cap;
+		}
+		n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
+		if (n > 0) {
+			c->inlen += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n == -1 && errno != ECONNRESET)
+			log_warn("control: read");
+		conn_free(c);		/* EOF or error */
+		return -1;
+	}
+}
+
+static void
+conn_watch(struct conn *c, int events)
+{
+	struct ev_loop *loop = c->ctl->t->loop;
+
+	if (c->io.events == events)
+		return;
+	ev_io_stop(loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(loop, &c->io);
+}
+
+/* Writes what is queued: 0, or -1 when c is done with and freed. While
+ * an answer is pending, c is not read: a client that sends without
+ * reading fills its own socket buffer, not tend's memory. */
+static int
+conn_flush(struct conn *c)
+{
+	ssize_t n;
+
+	while (c->outoff < c->out.len) {
+		n = send(c->fd, c->out.buf + c->outoff, c->out.len - c->outoff,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0) {
+			c->outoff += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			conn_watch(c, EV_WRITE);
+			return 0;
+		}
+		if (errno != EPIPE && errno != ECONNRESET)
+			log_warn("control: send");
+		conn_free(c);
+		return -1;
+	}
+	if (c->closing) {
+		conn_free(c);
+		return -1;
+	}
+	sbuf_free(&c->out);
+	c->outoff = 0;
+	conn_watch(c, EV_READ);
+	return 0;
+}
+
+static void
+conn_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, io);
+
+	if (revents & EV_WRITE) {
+		if (conn_flush(c) == 0)
+			conn_process(c);	/* pipelined requests */
+		return;
+	}
+	if (conn_read(c) == 0)
+		conn_process(c);
+}
+
+/* Nothing whole within TEND_CONN_TIMEOUT (or an answer nobody reads). */
+static void
+conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = container_of(w, struct conn, timer);
+
+	if (c->outoff < c->out.len || c->inlen == 0) {
+		conn_free(c);		/* idle, or not reading its answer */
+		return;
+	}
+	respond_text(c, NULL, 408, NULL, "no whole request within %gs",
+	    TEND_CONN_TIMEOUT);
+	(void)conn_flush(c);
+}
+
+/* ---- listeners ------------------------------------------------------- */
+
+static void
+conn_new(struct listener *l, int fd)
+{
+	struct control *ctl = l->ctl;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("control: accepting a connection");
+		close(fd);
+		return;
+	}
+	c->ctl = ctl;
+	c->fd = fd;
+	/* Over TCP anyone may read; a Unix peer's uid decides POST. */
+	if (!l->tcp && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
+	    &len) == 0)
+		c->can_post = cred.uid == 0 || cred.uid == geteuid();
+	if ((c->next = ctl->conns) != NULL)
+		c->next->prev = c;
+	ctl->conns = c;
+	ctl->nconns++;
+	ev_io_init(&c->io, conn_cb, fd, EV_READ);
+	ev_io_start(ctl->t->loop, &c->io);
+	ev_init(&c->timer, conn_timeout_cb);
+	c->timer.repeat = TEND_CONN_TIMEOUT;
+	ev_timer_again(ctl->t->loop, &c->timer);
+}
+
+/* Over TEND_CONN_MAX: a short answer, best effort, and close. */
+static void
+refuse(struct control *ctl, int fd)
+{
+	char buf[256];
+	int n;
+
+	n = http_format_head(buf, sizeof(buf), 503,
+	    "text/plain; charset=utf-8", 21, 0, NULL);
+	if (n > 0 && (size_t)n + 21 < sizeof(buf)) {
+		memcpy(buf + n, "too many connections\n", 21);
+		(void)send(fd, buf, (size_t)n + 21, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	close(fd);
+	metrics_count_request(ctl->t, 503);
+}
+
+static void
+accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct listener *l = container_of(w, struct listener, io);
+	int fd;
+
+	/* Bounded, so a connection storm cannot hold the loop. */
+	for (int i = 0; i < TEND_CONN_MAX; i++) {
+		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			/* EMFILE, ENFILE, ENOBUFS, ENOMEM: the backlog
+			 * keeps the connections; try again shortly. */
+			if (!l->paused)
+				log_warn("control: accept4(%s): pausing "
+				    "accepts", l->name);
+			l->paused = 1;
+			ev_io_stop(loop, &l->io);
+			ev_timer_set(&l->retry, TEND_ACCEPT_RETRY, 0.);
+			ev_timer_start(loop, &l->retry);
+			return;
+		}
+		if (l->paused) {
+			log_info("control: %s: accepting again", l->name);
+			l->paused = 0;
+		}
+		if (l->ctl->nconns >= TEND_CONN_MAX)
+			refuse(l->ctl, fd);
+		else
+			conn_new(l, fd);
+	}
+}
+
+static void
+retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct listener *l = container_of(w, struct listener, retry);
+
+	ev_io_start(loop, &l->io);
+}
+
+/*
+ * A socket file at path: none or stale (nobody accepts: ECONNREFUSED) is
+ * fine, and a stale one is removed; a live one or another kind of file is
+ * an error.
+ */
+static int
+clear_stale(const char *path, const struct sockaddr_un *sun)
+{
+	struct stat st;
+	int fd, r;
+
+	if (lstat(path, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_error("control socket: lstat(%s)", path);
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_errorx("control socket: %s exists and is not a socket",
+		    path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1) {
+		log_error("control socket: socket");
+		return -1;
+	}
+	r = connect(fd, (const struct sockaddr *)sun, sizeof(*sun));
+	close(fd);
+	if (r == 0 || errno == EAGAIN) {
+		log_errorx("control socket: %s is in use: another tend is "
+		    "running there (stop it, or give this one -s PATH)", path);
+		return -1;
+	}
+	if (errno != ECONNREFUSED) {
+		log_error("control socket: connect(%s)", path);
+		return -1;
+	}
+	if (unlink(path) == -1 && errno != ENOENT) {
+		log_error("control socket: unlink(%s) (a stale socket)", path);
+		return -1;
+	}
+	log_info("control socket: replaced the stale %s", path);
+	return 0;
+}
+
+static int
+listen_unix(struct listener *l, const char *path, unsigned mode)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	mode_t old;
+	int r;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_errorx("control socket: %s: path too long", path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	snprintf(l->name, sizeof(l->name), "%s", path);
+	if (clear_stale(path, &sun) == -1)
+		return -1;
+	if ((l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		log_error("control socket: socket");
+		return -1;
+	}
+	/* Created with no more than mode allows, never wider for a moment. */
+	old = umask(~(mode_t)mode & 0777);
+	r = bind(l->fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r == -1) {
+		log_error("control socket: bind(%s)", path);
+		return -1;
+	}
+	if ((l->path = strdup(path)) == NULL || stat(path, &st) == -1 ||
+	    chmod(path, (mode_t)mode) == -1 || listen(l->fd, SOMAXCONN) == -1) {
+		log_error("control socket: %s", path);
+		return -1;
+	}
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	return 0;
+}
+
+static int
+listen_tcp(struct listener *l, const char *hostport)
+{
+	struct sockaddr_storage ss;
+	char err[UTIL_ERR_MAX];
+	socklen_t len;
+	int one = 1;
+
+	snprintf(l->name, sizeof(l->name), "%s", hostport);
+	l->tcp = 1;
+	if (hostport_parse(hostport, &ss, &len, err, sizeof(err)) == -1) {
+		log_errorx("http_listen: %s", err);
+		return -1;
+	}
+	if ((l->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one,
+	    sizeof(one)) == -1 ||
+	    bind(l->fd, (struct sockaddr *)&ss, len) == -1 ||
+	    listen(l->fd, SOMAXCONN) == -1) {
+		log_error("http_listen: %s", hostport);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+listener_close(struct ev_loop *loop, struct listener *l)
+{
+	struct stat st;
+
+	ev_io_stop(loop, &l->io);
+	ev_timer_stop(loop, &l->retry);
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = -1;
+	/* Only the file we made: another tend may have replaced it. */
+	if (l->path != NULL && l->ino != 0 && stat(l->path, &st) == 0 &&
+	    st.st_dev == l->dev && st.st_ino == l->ino &&
+	    unlink(l->path) == -1)
+		log_warn("control socket: unlink(%s)", l->path);
+	free(l->path);
+	l->path = NULL;
+}
+
+int
+control_open(struct tend *t, const char *path, unsigned mode,
+    const char *http_listen)
+{
+	struct control *ctl;
+	int r = 0;
+
+	if ((ctl = calloc(1, sizeof(*ctl))) == NULL) {
+		log_error("control socket");
+		return -1;
+	}
+	ctl->t = t;
+	t->control = ctl;
+	for (int i = 0; i < 2; i++) {
+		ctl->l[i].ctl = ctl;
+		ctl->l[i].fd = -1;
+		ev_init(&ctl->l[i].io, accept_cb);
+		ev_init(&ctl->l[i].retry, retry_cb);
+	}
+	if (path != NULL)
+		r = listen_unix(&ctl->l[0], path, mode);
+	if (r == 0 && http_listen != NULL)
+		r = listen_tcp(&ctl->l[1], http_listen);
+	if (r == -1) {
+		control_close(t);
+		return -1;
+	}
+	for (int i = 0; i < 2; i++)
+		if (ctl->l[i].fd >= 0) {
+			ev_io_set(&ctl->l[i].io, ctl->l[i].fd, EV_READ);
+			ev_io_start(t->loop, &ctl->l[i].io);
+			log_info("control: listening on %s%s", ctl->l[i].name,
+			    ctl->l[i].tcp ? " (GET only)" : "");
+		}
+	return 0;
+}
+
+void
+control_close(struct tend *t)
+{
+	struct control *ctl = t->control;
+
+	if (ctl == NULL)
+		return;
+	while (ctl->conns != NULL)
+		conn_free(ctl->conns);
+	for (int i = 0; i < 2; i++)
+		listener_close(t->loop, &ctl->l[i]);
+	free(ctl);
+	t->control = NULL;
+}

@@ -1,0 +1,49 @@
+/*
+ * http.h: the HTTP/1.1 request parser (pure: bytes in, request or status
+ * code out) and the response head writer. control.c does the I/O.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+
+#include "tend.h"
+
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER };
+enum http_result { HTTP_DONE, HTTP_MORE, HTTP_ERROR };
+
+struct http_request {
+	enum http_method method;
+	char	 method_name[16];	/* as sent, for logs */
+	char	 path[TEND_HTTP_PATH_MAX];	/* percent-decoded, no query */
+	char	 query[TEND_HTTP_QUERY_MAX];	/* raw, after '?'; "" if none */
+	int	 minor;			/* HTTP/1.minor */
+	int	 keep_alive;
+	int	 expect_continue;
+	int	 chunked;
+	size_t	 content_length;	/* declared, or the decoded chunks */
+	size_t	 head_len;		/* through the blank line */
+	size_t	 total_len;		/* the whole request, body included */
+};
+
+/*
+ * Parses one request at buf[0..len). HTTP_DONE: req is complete and
+ * total_len bytes long (pipelined requests follow). HTTP_MORE: valid so
+ * far. HTTP_ERROR: *status is 400, 413, 414, 431 or 505 and err says why.
+ */
+enum http_result http_parse_request(const char *buf, size_t len,
+    struct http_request *req, int *status, char *err, size_t errlen);
+
+/* "OK", "Not Found"...; "Unknown" for a code tend never sends. */
+const char *http_reason(int code);
+
+/*
+ * Writes a response head with Content-Type, Content-Length, Connection
+ * and extra (CRLF-terminated header lines, or NULL). Returns its length,
+ * or -1 if it does not fit in len.
+ */
+int http_format_head(char *buf, size_t len, int code,
+    const char *content_type, size_t body_len, int keep_alive,
+    const char *extra);
+
+#endif
