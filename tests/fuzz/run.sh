@@ -75,7 +75,15 @@ for name in $targets; do
 	seeds=$(ls "$corpus" | wc -l)
 
 	start=$(date +%s)
-	"$tmp/fuzz_$name" -max_total_time="$each" -max_len=8192 -timeout=5 \
+	# A dictionary where there is one; the HTTP parser needs inputs
+	# past its 8 KiB head limit.
+	extra=
+	[ -f "tests/fuzz/$name.dict" ] && extra="-dict=tests/fuzz/$name.dict"
+	maxlen=8192
+	[ "$name" = http ] && maxlen=20000
+	# shellcheck disable=SC2086 # $extra is one word or none
+	"$tmp/fuzz_$name" -max_total_time="$each" -max_len=$maxlen -timeout=5 \
+	    $extra \
 	    -print_final_stats=1 -artifact_prefix="$art/" "$corpus" \
 	    >"$tmp/$name.log" 2>&1
 	rc=$?
