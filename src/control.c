@@ -35,6 +35,7 @@ struct listener {
 	ino_t		 ino;		/* ever remove our own */
 	char		 name[128];	/* for messages */
 	int		 paused;	/* out of fds: waiting on retry */
+	ev_tstamp	 logged_at;	/* when that was last logged */
 	ev_io		 io;
 	ev_timer	 retry;
 };
@@ -576,19 +577,22 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 				return;
 			/* EMFILE, ENFILE, ENOBUFS, ENOMEM: the backlog
 			 * keeps the connections; try again shortly. */
-			if (!l->paused)
+			/* At most one line per TEND_ACCEPT_LOG_EVERY: a
+			 * shortage that lasts is one fact, not a flood. */
+			if (!l->paused && (l->logged_at == 0 ||
+			    ev_now(loop) - l->logged_at >=
+			    TEND_ACCEPT_LOG_EVERY)) {
 				log_warn("control: accept4(%s): pausing "
 				    "accepts", l->name);
+				l->logged_at = ev_now(loop);
+			}
 			l->paused = 1;
 			ev_io_stop(loop, &l->io);
 			ev_timer_set(&l->retry, TEND_ACCEPT_RETRY, 0.);
 			ev_timer_start(loop, &l->retry);
 			return;
 		}
-		if (l->paused) {
-			log_info("control: %s: accepting again", l->name);
-			l->paused = 0;
-		}
+		l->paused = 0;
 		if (l->ctl->nconns >= TEND_CONN_MAX)
 			refuse(l->ctl, fd);
 		else

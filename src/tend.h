@@ -45,6 +45,7 @@
 					/* input held per connection: one request
 					 * with its chunk framing */
 #define TEND_ACCEPT_RETRY	0.1	/* out of fds: accept again after this */
+#define TEND_ACCEPT_LOG_EVERY	10.0	/* ... and say so at most this often */
 #define TEND_HEALTH_NAMES	10	/* instances /health names, then "and N more" */
 #define TEND_STATUS_TEXT_MAX	256	/* STATUS= text kept per instance */
 
