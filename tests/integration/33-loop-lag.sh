@@ -6,7 +6,7 @@
 # interval; signals and orphans are counted.
 . "$(dirname "$0")/lib.sh"
 
-plan 10
+plan 11
 
 metric() {	# metric SOCK NAME-WITH-LABELS: its value
 	curl -s --max-time 5 --unix-socket "$1" http://localhost/metrics |
@@ -23,6 +23,10 @@ lag_probe_interval = 50ms
 [program:w]
 command = sleep 100000
 start_seconds = 0
+[program:orphans]
+command = $HELPERS/spawn-orphans -n 5 -m 50
+autostart = no
+restart = never
 EOF
 tend_start lag -c "$T/lag.ini"
 LAG=$TEND_PID
@@ -50,6 +54,12 @@ kill -USR1 "$LAG"
 ok "signals are counted by name" wait_until 5 sh -c \
     "curl -s --unix-socket '$T/lag.sock' http://localhost/metrics |
     grep -qx 'tend_signals_received_total{signal=\"USR1\"} 1'"
+# A program that leaves 5 orphans behind (tend is their subreaper).
+curl -s -X POST --unix-socket "$T/lag.sock" \
+    http://localhost/programs/orphans/start >/dev/null
+ok "orphans are counted as they are reaped" wait_until 5 sh -c \
+    "curl -s --unix-socket '$T/lag.sock' http://localhost/metrics |
+    grep -qx 'tend_orphans_reaped_total 5'"
 iters=$(metric "$T/lag.sock" tend_loop_iterations_total)
 between "$iters" 5 100000 "tend_loop_iterations_total counts iterations"
 
