@@ -27,7 +27,7 @@ enum section { SEC_TEND, SEC_PROGRAM };
 enum ktype {
 	K_DURATION, K_BOOL, K_LONG, K_DOUBLE, K_SIGNAL, K_STRING, K_COMMAND,
 	K_ENV, K_CODES, K_NAMES, K_MODE, K_RESTART, K_KILLMODE, K_LOGLEVEL,
-	K_LOGFORMAT, K_OUTPUT, K_SOCKPATH, K_HOSTPORT,
+	K_LOGFORMAT, K_OUTPUT, K_SOCKPATH, K_HOSTPORT, K_READY,
 	K_SOON,		/* in SPEC, behaviour not built yet: refused */
 };
 
@@ -86,12 +86,14 @@ static const struct key keys[] = {
 	{ "stop_signal", SEC_PROGRAM, K_SIGNAL, P(stop_signal), "TERM", 0, 0 },
 	{ "stop_timeout", SEC_PROGRAM, K_DURATION, P(stop_timeout), "10s",
 	    0, 0 },
-	{ "stop_timeout_max", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
+	{ "stop_timeout_max", SEC_PROGRAM, K_DURATION, P(stop_timeout_max),
+	    "5m", 0, 0 },
 	{ "kill_signal", SEC_PROGRAM, K_SIGNAL, P(kill_signal), "KILL", 0, 0 },
 	{ "kill_mode", SEC_PROGRAM, K_KILLMODE, P(kill_mode), "mixed", 0, 0 },
-	{ "ready", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
-	{ "ready_timeout", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
-	{ "watchdog", SEC_PROGRAM, K_SOON, 0, NULL, 0, 0 },
+	{ "ready", SEC_PROGRAM, K_READY, P(ready), "none", 0, 0 },
+	{ "ready_timeout", SEC_PROGRAM, K_DURATION, P(ready_timeout), "30s",
+	    0, 0 },
+	{ "watchdog", SEC_PROGRAM, K_DURATION, P(watchdog), "0", 0, 0 },
 	{ "depends", SEC_PROGRAM, K_NAMES, 0, NULL, 0, 0 },
 	{ "critical", SEC_PROGRAM, K_BOOL, P(critical), "no", 0, 0 },
 	{ "stdout", SEC_PROGRAM, K_OUTPUT, P(out[0]), "inherit", 0, 0 },
@@ -298,6 +300,17 @@ set_value(const struct key *k, void *base, const char *value, char *err,
 			return -1;
 		}
 		*(int *)(void *)field = i;
+		return 0;
+	case K_READY:
+		if (strcmp(value, "none") == 0)
+			*(int *)(void *)field = READY_NONE;
+		else if (strcmp(value, "notify") == 0)
+			*(int *)(void *)field = READY_NOTIFY;
+		else {
+			snprintf(err, errlen, "\"%s\" is not a readiness "
+			    "(use none, notify)", value);
+			return -1;
+		}
 		return 0;
 	case K_LOGLEVEL:
 		if (log_level_parse(value, (enum log_level *)(void *)field)
@@ -724,6 +737,29 @@ find_cycle(struct config *cfg, size_t at, unsigned char *mark, size_t *path,
 	return found;
 }
 
+/* watchdog and ready_timeout only mean something with ready = notify. */
+static int
+check_notify_keys(struct config *cfg, struct program_config *pc,
+    struct errlist *errs)
+{
+	static const char *keys_[] = { "watchdog", "ready_timeout" };
+	int problems = 0, k;
+
+	if (pc->ready == READY_NOTIFY)
+		return 0;
+	for (size_t i = 0; i < 2; i++) {
+		k = key_index(keys_[i], SEC_PROGRAM);
+		if (pc->seen[k] == 0 || (i == 0 && pc->watchdog == 0))
+			continue;
+		errlist_add(errs, "%s:%d: program:%s: %s: needs ready = notify "
+		    "(only a worker that speaks the notify protocol can be "
+		    "ready or feed a watchdog)", cfg->path, pc->seen[k],
+		    pc->name, keys_[i]);
+		problems++;
+	}
+	return problems;
+}
+
 int
 config_validate(struct config *cfg, struct errlist *errs)
 {
@@ -742,6 +778,7 @@ config_validate(struct config *cfg, struct errlist *errs)
 			    pc->name);
 			problems++;
 		}
+		problems += check_notify_keys(cfg, pc, errs);
 		for (j = 0; j < pc->ndepends; j++) {
 			if (find_program(cfg, pc->depends[j]) != NULL &&
 			    strcmp(pc->depends[j], pc->name) != 0)

@@ -13,6 +13,7 @@
 
 enum restart_policy { RESTART_ALWAYS, RESTART_ON_FAILURE, RESTART_NEVER };
 enum kill_mode { KILL_MIXED, KILL_GROUP, KILL_PROCESS };
+enum ready_mode { READY_NONE, READY_NOTIFY };
 
 struct program_config {
 	char		*name;		/* owned */
@@ -41,6 +42,10 @@ struct program_config {
 	double		 restart_window;
 	int		 stop_signal;
 	double		 stop_timeout;
+	double		 stop_timeout_max; /* EXTEND_TIMEOUT_USEC's cap */
+	int		 ready;		/* enum ready_mode */
+	double		 ready_timeout;	/* notify: 0 = wait for ever */
+	double		 watchdog;	/* notify: 0 = none */
 	int		 kill_signal;
 	int		 kill_mode;	/* enum kill_mode */
 	char		**depends;	/* owned program names */

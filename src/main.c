@@ -21,6 +21,7 @@
 #include "control.h"
 #include "log.h"
 #include "metrics.h"
+#include "notify.h"
 #include "program.h"
 #include "reaper.h"
 #include "signals.h"
@@ -459,6 +460,8 @@ main(int argc, char **argv)
 	}
 	ev_set_userdata(t->loop, t);
 	open_control(t, &o);
+	/* Without it the workers still run; they cannot report. */
+	(void)notify_open(t);
 	if (supervise_init(t) == -1) {
 		log_error("setting up programs");
 		return 1;
@@ -474,6 +477,7 @@ main(int argc, char **argv)
 	    t->orphans_reaped);
 	metrics_stop(t);
 	control_close(t);
+	notify_close(t);
 	signals_stop(t);
 	reaper_stop(t);
 	supervise_free(t);

@@ -22,6 +22,7 @@
 #include "tend.h"
 #include "log.h"
 #include "program.h"
+#include "notify.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -75,6 +76,14 @@ inst_set_state(struct instance *in, enum inst_state to, ev_tstamp timeout,
 	if (timeout >= 0) {
 		ev_timer_set(&in->timer, timeout, 0.);
 		ev_timer_start(t->loop, &in->timer);
+	}
+	/* The watchdog runs while the instance is running, from the
+	 * moment it is (after READY=1). */
+	if (to != INST_RUNNING)
+		ev_timer_stop(t->loop, &in->watchdog);
+	else if (in->state != INST_RUNNING && in->prog->cfg->watchdog > 0) {
+		in->watchdog.repeat = in->prog->cfg->watchdog;
+		ev_timer_again(t->loop, &in->watchdog);
 	}
 	if (in->state != to)
 		log_debug("%s: %s -> %s (%s)", in->name,
@@ -182,29 +191,59 @@ env_outer(const char *entry)
 	return 0;
 }
 
-/* tend's environment (less env_outer), then the program's, then
- * TEND_PROGRAM and TEND_INSTANCE. */
-static char **
-build_env(struct instance *in, char *own[2])
+/*
+ * What tend adds for every instance: TEND_PROGRAM, TEND_INSTANCE, its
+ * NOTIFY_SOCKET, and with a watchdog WATCHDOG_USEC and WATCHDOG_PID, whose
+ * digits the child writes in (it alone knows its pid). Owned strings in
+ * own[], NULL-terminated list in extra (borrowing them). -1 on ENOMEM.
+ */
+static int
+tend_env(struct instance *in, char *own[4], char **extra)
 {
 	struct program_config *c = in->prog->cfg;
-	size_t n = 0, i, k = 0, nextra = (size_t)c->nenv + 2;
-	char **envp, **extra;
+	struct tend *t = in->prog->tend;
+	int n = 0;
 
-	if (asprintf(&own[0], "TEND_PROGRAM=%s", c->name) == -1)
-		own[0] = NULL;
-	if (asprintf(&own[1], "TEND_INSTANCE=%u", in->index) == -1)
-		own[1] = NULL;
-	if (own[0] == NULL || own[1] == NULL)
+	if (asprintf(&own[0], "TEND_PROGRAM=%s", c->name) == -1 ||
+	    asprintf(&own[1], "TEND_INSTANCE=%u", in->index) == -1)
+		return -1;
+	extra[n++] = own[0];
+	extra[n++] = own[1];
+	if (t->notify_env != NULL)
+		extra[n++] = t->notify_env;
+	if (c->watchdog > 0 && t->notify_env != NULL) {
+		if (asprintf(&own[2], "WATCHDOG_USEC=%llu",
+		    (unsigned long long)(c->watchdog * 1e6)) == -1 ||
+		    asprintf(&own[3], "WATCHDOG_PID=%-10s", "") == -1)
+			return -1;
+		extra[n++] = own[2];
+		extra[n++] = own[3];
+	}
+	extra[n] = NULL;
+	return 0;
+}
+
+/* tend's environment (less env_outer), then the program's, then
+ * tend_env's. */
+static char **
+build_env(struct instance *in, char *own[4])
+{
+	struct program_config *c = in->prog->cfg;
+	size_t n = 0, i, k = 0, nextra = (size_t)c->nenv;
+	char **envp, **extra, *mine[6];
+
+	if (tend_env(in, own, mine) == -1)
 		return NULL;
+	while (mine[nextra - (size_t)c->nenv] != NULL)
+		nextra++;
 	while (environ[n] != NULL)
 		n++;
 	if ((extra = calloc(nextra, sizeof(*extra))) == NULL)
 		return NULL;
 	for (i = 0; i < (size_t)c->nenv; i++)
 		extra[i] = c->env[i];
-	extra[i++] = own[0];
-	extra[i++] = own[1];
+	for (; i < nextra; i++)
+		extra[i] = mine[i - (size_t)c->nenv];
 	if ((envp = calloc(n + nextra + 1, sizeof(*envp))) == NULL) {
 		free(extra);
 		return NULL;
@@ -327,6 +366,8 @@ inst_forget_reports(struct instance *in)
 	in->queue_depth = 0;
 	in->inflight = 0;
 	in->status_text[0] = '\0';
+	in->reloading = 0;
+	in->last_errno = 0;
 }
 
 /* Starts the main process; a failure is a failed start, not a crash. */
@@ -338,11 +379,12 @@ inst_spawn(struct instance *in)
 	struct spawn_req r = { 0 };
 	gid_t groups[TEND_GROUPS_MAX];
 	int ngroups = TEND_GROUPS_MAX, fd;
-	char *own[2] = { NULL, NULL }, **envp;
+	char *own[4] = { NULL, NULL, NULL, NULL }, **envp;
 	const char *call;
 	pid_t pid = -1;
 
 	in->spawn_failed = 0;
+	in->notify_failed = 0;
 	in->kill_sent = 0;
 	in->group_signaled = 0;
 	inst_forget_reports(in);
@@ -360,13 +402,15 @@ inst_spawn(struct instance *in)
 	else if (lookup_ids(in, &r, groups, &ngroups) == 0 &&
 	    open_outputs(in, &r) == 0) {
 		r.envp = envp;
+		/* "WATCHDOG_PID=" then room for the digits. */
+		r.pid_slot = own[3] != NULL ? own[3] + 13 : NULL;
 		if ((pid = spawn_start(&r, &fd, &call)) == -1)
 			log_error("%s: spawn: %s", in->name, call);
 		close_outputs(in, &r, pid == -1);
 	}
 	free(envp);
-	free(own[0]);
-	free(own[1]);
+	for (int i = 0; i < 4; i++)
+		free(own[i]);
 	/* Starting many instances in one callback takes a while: timers
 	 * armed below must count from now, not from the iteration's start. */
 	ev_now_update(t->loop);
@@ -391,7 +435,10 @@ inst_spawn(struct instance *in)
 	ev_io_init(&in->reportio, report_cb, fd, EV_READ);
 	ev_io_start(t->loop, &in->reportio);
 	log_info("%s: started pid %d", in->name, (int)pid);
-	if (c->start_seconds > 0)
+	if (c->ready == READY_NOTIFY)
+		inst_set_state(in, INST_STARTING, c->ready_timeout > 0 ?
+		    c->ready_timeout : -1, "spawned, waiting for READY=1");
+	else if (c->start_seconds > 0)
 		inst_set_state(in, INST_STARTING, c->start_seconds, "spawned");
 	else
 		inst_set_state(in, INST_RUNNING, c->backoff_reset, "spawned");
@@ -404,22 +451,12 @@ inst_spawn(struct instance *in)
 static int
 proc_stopped(pid_t pid)
 {
-	char path[32], buf[512], *p;
-	ssize_t n;
-	int fd;
+	pid_t ppid;
+	char st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno != ENOENT;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": comm may hold anything, even ") ". */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return 1;
-	return p[2] == 'T';
+	if (proc_stat(pid, &st, &ppid) == -1)
+		return errno != ENOENT && errno != ESRCH;
+	return st == 'T';
 }
 
 /*
@@ -451,6 +488,7 @@ inst_stop(struct instance *in)
 		in->group_signaled = 1;
 	} else
 		send_stop(in, in->pid);
+	in->stop_began = ev_now(in->prog->tend->loop);
 	log_info("%s: stopping: %s sent, deadline %gs", in->name,
 	    sig_name(c->stop_signal), c->stop_timeout);
 	inst_set_state(in, INST_STOPPING, c->stop_timeout, "stop");
@@ -545,7 +583,8 @@ inst_finish(struct instance *in)
 		inst_set_state(in, INST_STOPPED, -1, "stopped");
 		return;
 	}
-	if (!restart_wanted(c, in->last_signaled, code, in->spawn_failed)) {
+	if (!restart_wanted(c, in->last_signaled, code, in->spawn_failed ||
+	    in->notify_failed)) {
 		log_info("%s: exited %d, restart = %s: not restarting",
 		    in->name, code, restart_policy_name(c->restart));
 		inst_set_state(in, INST_EXITED, -1, "no restart");
@@ -626,6 +665,142 @@ inst_exited(struct instance *in, int st)
 	inst_finish(in);
 }
 
+/* A watchdog deadline missed (or WATCHDOG=trigger): SIGABRT, so the
+ * worker can dump its state, then the normal stop; a failure. */
+static void
+inst_watchdog_miss(struct instance *in, const char *why)
+{
+	in->watchdog_timeouts++;
+	log_warnx("%s: watchdog: %s; sending ABRT, then stopping", in->name,
+	    why);
+	if (in->pid > 0)
+		send_signal(in, in->pid, SIGABRT);
+	in->notify_failed = 1;
+	inst_stop(in);
+}
+
+static void
+watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct instance *in = container_of(w, struct instance, watchdog);
+	char why[64];
+
+	ev_timer_stop(loop, w);
+	snprintf(why, sizeof(why), "no WATCHDOG=1 for %gs",
+	    in->prog->cfg->watchdog);
+	inst_watchdog_miss(in, why);
+}
+
+/*
+ * EXTEND_TIMEOUT_USEC: the deadline of a start (ready = notify) or of a
+ * stop moves to now + usec, never earlier than it was, and never past
+ * stop_timeout_max from the start of the stop (or from the spawn, for a
+ * start: one cap on how long a worker can keep tend waiting).
+ */
+static void
+inst_extend(struct instance *in, uint64_t usec)
+{
+	struct program_config *c = in->prog->cfg;
+	struct ev_loop *loop = in->prog->tend->loop;
+	ev_tstamp now = ev_now(loop), want, cap;
+
+	if (in->state == INST_STOPPING && !in->kill_sent)
+		cap = in->stop_began + fmax(c->stop_timeout,
+		    c->stop_timeout_max);
+	else if (in->state == INST_STARTING && c->ready == READY_NOTIFY &&
+	    c->ready_timeout > 0)
+		cap = in->spawned_at + fmax(c->ready_timeout,
+		    c->stop_timeout_max);
+	else
+		return;		/* no deadline to move */
+	want = fmin(now + (double)usec / 1e6, cap);
+	if (want <= now + ev_timer_remaining(loop, &in->timer))
+		return;
+	ev_timer_stop(loop, &in->timer);
+	ev_timer_set(&in->timer, want - now, 0.);
+	ev_timer_start(loop, &in->timer);
+	log_info("%s: EXTEND_TIMEOUT_USEC=%llu: deadline in %.3fs%s", in->name,
+	    (unsigned long long)usec, want - now, want == cap ?
+	    " (stop_timeout_max)" : "");
+}
+
+void
+inst_notify(struct instance *in, const struct notify_msg *m)
+{
+	struct program_config *c = in->prog->cfg;
+
+	if (m->set & NF_STATUS)
+		snprintf(in->status_text, sizeof(in->status_text), "%s",
+		    m->status);
+	if (m->set & NF_QUEUE_DEPTH)
+		in->queue_depth = m->queue_depth;
+	if (m->set & NF_INFLIGHT)
+		in->inflight = m->inflight;
+	if (m->set & NF_ERRNO) {
+		in->last_errno = m->errnum;
+		log_info("%s: ERRNO=%d (%s)", in->name, m->errnum,
+		    strerror(m->errnum));
+	}
+	if (m->set & NF_RELOADING)
+		in->reloading = 1;
+	if (m->set & NF_READY) {
+		in->reloading = 0;
+		if (c->ready == READY_NOTIFY && in->state == INST_STARTING)
+			inst_set_state(in, INST_RUNNING, c->backoff_reset,
+			    "READY=1");
+		in->prog->tend->dirty = 1;	/* /health, depends */
+	}
+	if ((m->set & NF_WATCHDOG) && ev_is_active(&in->watchdog))
+		ev_timer_again(in->prog->tend->loop, &in->watchdog);
+	if (m->set & NF_EXTEND)
+		inst_extend(in, m->extend_usec);
+	if ((m->set & NF_WATCHDOG_TRIGGER) && (in->state == INST_RUNNING ||
+	    in->state == INST_STARTING))
+		inst_watchdog_miss(in, "WATCHDOG=trigger");
+}
+
+/* The instance whose main process is pid, or NULL. */
+static struct instance *
+main_process(struct tend *t, pid_t pid)
+{
+	for (size_t i = 0; i < t->nprograms; i++)
+		for (size_t j = 0; j < t->programs[i].ninst; j++)
+			if (t->programs[i].inst[j].pid == pid)
+				return &t->programs[i].inst[j];
+	return NULL;
+}
+
+/*
+ * Who sent a notify message: the instance whose main process is pid, or
+ * whose process group pid is in, or (while pid lives) one of whose main
+ * processes pid descends from. A helper of the worker may speak for it.
+ */
+struct instance *
+program_find_sender(struct tend *t, pid_t pid)
+{
+	struct instance *last = t->notify_last, *in;
+	pid_t pgid = getpgid(pid), ppid;
+	char st;
+
+	if (last != NULL && last->pid == pid)
+		return last;
+	for (size_t i = 0; i < t->nprograms; i++)
+		for (size_t j = 0; j < t->programs[i].ninst; j++) {
+			in = &t->programs[i].inst[j];
+			if (in->pgid > 0 && (in->pid == pid || in->pgid == pgid))
+				return t->notify_last = in;
+		}
+	/* Up its parents, while it lives: a bounded walk of /proc. */
+	for (int d = 0; d < TEND_ANCESTRY_MAX && pid > 1; d++) {
+		if (proc_stat(pid, &st, &ppid) == -1)
+			break;
+		if ((in = main_process(t, ppid)) != NULL)
+			return t->notify_last = in;
+		pid = ppid;
+	}
+	return NULL;
+}
+
 /*
  * The operator's restart: an instance with a process stops as a stop
  * would (drain deadline and all) and starts again once it has ended; one
@@ -700,6 +875,13 @@ inst_handle(struct instance *in, enum inst_event ev)
 	case IEV_TIMER:
 		switch (in->state) {
 		case INST_STARTING:
+			if (c->ready == READY_NOTIFY) {
+				log_warnx("%s: no READY=1 within %gs: a failed "
+				    "start", in->name, c->ready_timeout);
+				in->notify_failed = 1;
+				inst_stop(in);
+				break;
+			}
 			inst_set_state(in, INST_RUNNING,
 			    fmax(0, c->backoff_reset - c->start_seconds),
 			    "up start_seconds");
@@ -780,7 +962,7 @@ inst_signal(struct instance *in, int sig)
 int
 inst_is_ready(const struct instance *in)
 {
-	return in->state == INST_RUNNING;
+	return in->state == INST_RUNNING && !in->reloading;
 }
 
 void
@@ -892,6 +1074,7 @@ program_init(struct program *p, struct tend *t, struct program_config *cfg)
 		in->reportfd = -1;
 		snprintf(in->name, sizeof(in->name), "%s:%zu", cfg->name, i);
 		ev_init(&in->timer, timer_cb);
+		ev_init(&in->watchdog, watchdog_cb);
 		for (int k = 0; k < 2; k++) {
 			in->out[k].fd = -1;
 			/* Line buffers only where lines are read. */
@@ -914,6 +1097,7 @@ program_free(struct program *p)
 		return;
 	for (size_t i = 0; i < p->ninst; i++) {
 		ev_timer_stop(p->tend->loop, &p->inst[i].timer);
+		ev_timer_stop(p->tend->loop, &p->inst[i].watchdog);
 		close_report(&p->inst[i]);
 		outpipe_free(p->tend->loop, &p->inst[i].out[0]);
 		outpipe_free(p->tend->loop, &p->inst[i].out[1]);

@@ -73,6 +73,12 @@ struct instance {
 	unsigned long long inflight;
 	char		 status_text[TEND_STATUS_TEXT_MAX];
 	unsigned long long watchdog_timeouts;
+	int		 reloading;	/* RELOADING=1 until READY=1 */
+	int		 notify_failed;	/* not ready in time, or a watchdog
+					 * miss: a failure whatever the exit */
+	int		 last_errno;	/* ERRNO= */
+	ev_tstamp	 stop_began;	/* the stop_signal of this stop */
+	ev_timer	 watchdog;	/* WATCHDOG=1 must come within this */
 };
 
 struct program {
@@ -118,7 +124,14 @@ struct program *program_find(struct tend *t, const char *name);
 
 const char *inst_state_name(enum inst_state s);
 
-/* 1 when in counts as ready: running (notify readiness comes later). */
+struct notify_msg;
+/* A notify message from in's worker (or its helpers). */
+void inst_notify(struct instance *in, const struct notify_msg *m);
+/* The instance whose process (or group, or descendant) pid is; NULL. */
+struct instance *program_find_sender(struct tend *t, pid_t pid);
+
+/* 1 when in counts as ready: running (with ready = notify, that is after
+ * READY=1), and not reloading. */
 int inst_is_ready(const struct instance *in);
 /* Sends sig to in as its kill_mode says; 0, or -1 if it has no process. */
 int inst_signal(struct instance *in, int sig);

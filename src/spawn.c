@@ -66,6 +66,23 @@ cloexec_from(int lowfd)
 			fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
 }
 
+/* Decimal digits of pid into slot, NUL-terminated: no stdio, no malloc
+ * (we are a vfork child). The slot holds 10 digits and the NUL. */
+static void
+put_pid(char *slot, pid_t pid)
+{
+	char d[16];
+	int n = 0;
+	unsigned v = (unsigned)pid;
+
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < 10);
+	for (int i = 0; i < n; i++)
+		slot[i] = d[n - 1 - i];
+	slot[n] = '\0';
+}
+
 static void __attribute__((noreturn))
 child_fail(int fd, int stage)
 {
@@ -129,6 +146,8 @@ child(const struct spawn_req *r, int fd)
 	}
 	if (r->umask_set)
 		umask(r->umask);
+	if (r->pid_slot != NULL)
+		put_pid(r->pid_slot, getpid());
 	cloexec_from(3);
 	/* execvpe, not environ = envp: that would write tend's memory. The
 	 * PATH search so uses tend's PATH, as supervisord's does. */

@@ -32,6 +32,9 @@ struct spawn_req {
 					 * SPAWN_STDOUT = wherever 1 goes */
 	const sigset_t	*mask;		/* restored before exec */
 	const sigset_t	*ignored;	/* SIG_IGN before exec, others SIG_DFL */
+	char		*pid_slot;	/* borrowed, in an envp string with room
+					 * for 10 digits: the child writes its
+					 * pid there; NULL = none */
 };
 
 #define SPAWN_STDOUT	(-2)

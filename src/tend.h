@@ -47,11 +47,16 @@
 #define TEND_ACCEPT_RETRY	0.1	/* out of fds: accept again after this */
 #define TEND_ACCEPT_LOG_EVERY	10.0	/* ... and say so at most this often */
 #define TEND_HEALTH_NAMES	10	/* instances /health names, then "and N more" */
+#define TEND_NOTIFY_DGRAM_MAX	4096	/* a notify datagram, as systemd takes them */
+#define TEND_NOTIFY_FDS_MAX	64	/* descriptors read (and closed) per datagram */
+#define TEND_NOTIFY_BATCH	256	/* datagrams read per loop iteration */
+#define TEND_ANCESTRY_MAX	16	/* /proc parents walked to find a sender */
 #define TEND_STATUS_TEXT_MAX	256	/* STATUS= text kept per instance */
 
 struct config;
 struct program;
 struct control;
+struct instance;
 
 /* The loop's own figures (metrics.c): lag probe, pending watchers. */
 struct loop_stats {
@@ -114,6 +119,11 @@ struct tend {
 	struct loop_stats	 loop_stats;
 	struct control		*control;	/* owned: listeners and connections,
 						 * NULL when there is no socket */
+	int			 notify_fd;	/* NOTIFY_SOCKET, -1 when none */
+	ev_io			 notify_io;
+	char			 notify_socket[64]; /* its NOTIFY_SOCKET value */
+	char			*notify_env;	/* owned: "NOTIFY_SOCKET=..." */
+	struct instance		*notify_last;	/* borrowed: the last sender */
 
 	unsigned long long	 orphans_reaped;
 	unsigned long long	 signals_received[NSIG];

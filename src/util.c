@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
@@ -791,4 +792,32 @@ sbuf_free(struct sbuf *b)
 {
 	free(b->buf);
 	memset(b, 0, sizeof(*b));
+}
+
+int
+proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char path[32], buf[512], *p;
+	ssize_t n;
+	int fd, pp;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		errno = n == 0 ? ESRCH : errno;
+		return -1;
+	}
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0' ||
+	    sscanf(p + 3, "%d", &pp) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	*state = p[2];
+	*ppid = (pid_t)pp;
+	return 0;
 }

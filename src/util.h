@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 /* Error buffer size every parser here accepts. */
 #define UTIL_ERR_MAX 256
@@ -91,6 +92,12 @@ int sockpath_check(const char *s, char *err, size_t errlen);
  */
 int hostport_parse(const char *s, struct sockaddr_storage *ss,
     socklen_t *len, char *err, size_t errlen);
+
+/*
+ * The state letter and parent of pid from /proc/PID/stat (one bounded
+ * read). 0, or -1 with errno (ENOENT: no such process).
+ */
+int proc_stat(pid_t pid, char *state, pid_t *ppid);
 
 /*
  * A growing string. After a failed allocation every later append is a

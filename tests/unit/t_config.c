@@ -396,9 +396,18 @@ test_errors(void)
 	errors_are("a line with no key before '='",
 	    "[program:a]\ncommand = a\n  = 1\n",
 	    "x.ini:3: missing key before '='");
-	errors_are("ready = notify is not supported yet",
-	    "[program:a]\ncommand = a\nready = notify\n",
-	    "x.ini:3: program:a: ready: not supported yet");
+	errors_are("watchdog and ready_timeout need ready = notify",
+	    "[program:a]\ncommand = a\nwatchdog = 5s\nready_timeout = 1s\n"
+	    "[program:b]\ncommand = b\nready = notify\nwatchdog = 5s\n"
+	    "[program:c]\ncommand = c\nready = maybe\n",
+	    "x.ini:11: program:c: ready: \"maybe\" is not a readiness (use "
+	    "none, notify)\n"
+	    "x.ini:3: program:a: watchdog: needs ready = notify (only a "
+	    "worker that speaks the notify protocol can be ready or feed a "
+	    "watchdog)\n"
+	    "x.ini:4: program:a: ready_timeout: needs ready = notify (only a "
+	    "worker that speaks the notify protocol can be ready or feed a "
+	    "watchdog)");
 	errors_are("[tend] log_target is not supported yet",
 	    "[tend]\nlog_target = journal\n[program:a]\ncommand = a\n",
 	    "x.ini:2: tend: log_target: not supported yet");

@@ -1,0 +1,287 @@
+/*
+ * notify.c: the NOTIFY_SOCKET server. notify_parse() is pure; the rest
+ * reads datagrams on the loop until EAGAIN, closes every descriptor that
+ * comes along (systemd-notify's BARRIER=1 waits for that), attributes the
+ * sender by SCM_CREDENTIALS and hands the message to program.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tend.h"
+#include "log.h"
+#include "notify.h"
+#include "program.h"
+
+/* Decimal digits only, at most max. */
+static int
+number(const char *s, size_t n, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (n == 0 || n > 20)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (max - (unsigned long long)(s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+key_is(const char *k, size_t kl, const char *want)
+{
+	return strlen(want) == kl && memcmp(k, want, kl) == 0;
+}
+
+/* STATUS= text as one printable line, truncated to fit. */
+static void
+set_status(struct notify_msg *m, const char *v, size_t n)
+{
+	size_t i;
+
+	if (n > sizeof(m->status) - 1)
+		n = sizeof(m->status) - 1;
+	for (i = 0; i < n; i++)
+		m->status[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ?
+		    ' ' : v[i];
+	m->status[i] = '\0';
+}
+
+/* A "=1" flag. */
+static int
+flag(const char *v, size_t n)
+{
+	return n == 1 && v[0] == '1' ? 0 : -1;
+}
+
+/* One KEY=VALUE line; -1 when it is malformed. */
+static int
+parse_line(struct notify_msg *m, const char *k, size_t kl, const char *v,
+    size_t vl)
+{
+	unsigned long long u;
+
+	if (key_is(k, kl, "READY"))
+		return flag(v, vl) == 0 ? (m->set |= NF_READY, 0) : -1;
+	if (key_is(k, kl, "RELOADING"))
+		return flag(v, vl) == 0 ? (m->set |= NF_RELOADING, 0) : -1;
+	if (key_is(k, kl, "STOPPING"))
+		return flag(v, vl) == 0 ? (m->set |= NF_STOPPING, 0) : -1;
+	if (key_is(k, kl, "STATUS")) {
+		set_status(m, v, vl);
+		m->set |= NF_STATUS;
+		return 0;
+	}
+	if (key_is(k, kl, "WATCHDOG")) {
+		if (flag(v, vl) == 0)
+			m->set |= NF_WATCHDOG;
+		else if (vl == 7 && memcmp(v, "trigger", 7) == 0)
+			m->set |= NF_WATCHDOG_TRIGGER;
+		else
+			return -1;
+		return 0;
+	}
+	if (key_is(k, kl, "EXTEND_TIMEOUT_USEC")) {
+		if (number(v, vl, UINT64_MAX, &u) == -1)
+			return -1;
+		m->extend_usec = u;
+		m->set |= NF_EXTEND;
+		return 0;
+	}
+	if (key_is(k, kl, "ERRNO")) {
+		if (number(v, vl, 4095, &u) == -1)
+			return -1;
+		m->errnum = (int)u;
+		m->set |= NF_ERRNO;
+		return 0;
+	}
+	if (key_is(k, kl, "MAINPID")) {
+		if (number(v, vl, 0x7fffffff, &u) == -1 || u == 0)
+			return -1;
+		m->mainpid = (pid_t)u;
+		m->set |= NF_MAINPID;
+		return 0;
+	}
+	if (key_is(k, kl, "QUEUE_DEPTH") || key_is(k, kl, "INFLIGHT")) {
+		if (number(v, vl, 1ULL << 53, &u) == -1)
+			return -1;
+		if (kl == 8) {
+			m->inflight = u;
+			m->set |= NF_INFLIGHT;
+		} else {
+			m->queue_depth = u;
+			m->set |= NF_QUEUE_DEPTH;
+		}
+		return 0;
+	}
+	return 0;	/* a key tend has no use for: ignored, as systemd does */
+}
+
+/* Keys are upper-case letters, digits and '_'. */
+static int
+key_ok(const char *k, size_t kl)
+{
+	for (size_t i = 0; i < kl; i++)
+		if (!((k[i] >= 'A' && k[i] <= 'Z') ||
+		    (k[i] >= '0' && k[i] <= '9') || k[i] == '_'))
+			return 0;
+	return 1;
+}
+
+void
+notify_parse(const char *buf, size_t len, struct notify_msg *m)
+{
+	const char *line = buf, *end = buf + len, *nl, *eq;
+	size_t kl;
+
+	memset(m, 0, sizeof(*m));
+	for (; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		if (nl == line)
+			continue;	/* empty line */
+		eq = memchr(line, '=', (size_t)(nl - line));
+		kl = eq != NULL ? (size_t)(eq - line) : 0;
+		if (eq == NULL || kl == 0 || memchr(line, '\0',
+		    (size_t)(nl - line)) != NULL ||
+		    !key_ok(line, kl) ||
+		    parse_line(m, line, kl, eq + 1, (size_t)(nl - eq - 1)) == -1)
+			m->malformed++;
+	}
+}
+
+/* ---- the server ------------------------------------------------------ */
+
+/* One datagram: who sent it, then what it says. Descriptors sent along
+ * are closed only after the sender is found: systemd-notify waits for
+ * that close (BARRIER=1), so it is alive while we look it up. */
+static void
+handle(struct tend *t, const char *buf, ssize_t n, const struct msghdr *mh)
+{
+	const struct ucred *cred = NULL;
+	struct instance *in = NULL;
+	struct notify_msg m;
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)mh, c))
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_CREDENTIALS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(*cred)))
+			cred = (const struct ucred *)(void *)CMSG_DATA(c);
+	if (mh->msg_flags & MSG_TRUNC)
+		t->notify_messages[NOTIFY_TRUNCATED]++;
+	else if (cred == NULL || (in = program_find_sender(t,
+	    cred->pid)) == NULL) {
+		t->notify_messages[NOTIFY_UNKNOWN_PID]++;
+		log_debug("notify: a message from pid %d, no instance of ours",
+		    cred != NULL ? (int)cred->pid : 0);
+	} else {
+		notify_parse(buf, (size_t)n, &m);
+		t->notify_messages[NOTIFY_OK]++;
+		t->notify_messages[NOTIFY_MALFORMED] += m.malformed;
+		if (m.malformed)
+			log_debug("%s: notify: %u malformed line%s", in->name,
+			    m.malformed, m.malformed == 1 ? "" : "s");
+		inst_notify(in, &m);
+	}
+	for (c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
+			    sizeof(int); i++)
+				close(((int *)(void *)CMSG_DATA(c))[i]);
+}
+
+/* Reads until EAGAIN, at most TEND_NOTIFY_BATCH datagrams a turn so a
+ * flood cannot hold the loop (the rest wake it again at once). The kernel
+ * queues few datagrams: a worker in sd_notify() waits for us to read. */
+static void
+notify_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tend *t = container_of(w, struct tend, notify_io);
+	char buf[TEND_NOTIFY_DGRAM_MAX];
+	union {
+		struct cmsghdr	h;
+		char		b[CMSG_SPACE(sizeof(struct ucred)) +
+				    CMSG_SPACE(sizeof(int) * TEND_NOTIFY_FDS_MAX)];
+	} cm;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr mh;
+	ssize_t n;
+
+	for (int i = 0; i < TEND_NOTIFY_BATCH; i++) {
+		memset(&mh, 0, sizeof(mh));
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = &cm;
+		mh.msg_controllen = sizeof(cm);
+		n = recvmsg(t->notify_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				log_warn("notify: recvmsg");
+			return;
+		}
+		handle(t, buf, n, &mh);
+	}
+}
+
+int
+notify_open(struct tend *t)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	unsigned rnd = (unsigned)t->rng;
+	size_t len;
+	int one = 1;
+
+	t->notify_fd = -1;
+	/* Abstract: nothing in the file system to create, protect or
+	 * clean up; the sender's credentials decide, not file modes. */
+	snprintf(t->notify_socket, sizeof(t->notify_socket),
+	    "@tend/%d/%08x", (int)getpid(), rnd);
+	len = strlen(t->notify_socket);
+	memcpy(sun.sun_path + 1, t->notify_socket + 1, len - 1);
+	if ((t->notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1 ||
+	    setsockopt(t->notify_fd, SOL_SOCKET, SO_PASSCRED, &one,
+	    sizeof(one)) == -1 ||
+	    bind(t->notify_fd, (struct sockaddr *)&sun,
+	    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + len)) == -1 ||
+	    asprintf(&t->notify_env, "NOTIFY_SOCKET=%s", t->notify_socket) ==
+	    -1) {
+		log_error("notify: socket %s", t->notify_socket);
+		notify_close(t);
+		return -1;
+	}
+	ev_io_init(&t->notify_io, notify_cb, t->notify_fd, EV_READ);
+	ev_io_start(t->loop, &t->notify_io);
+	log_debug("notify: listening on %s", t->notify_socket);
+	return 0;
+}
+
+void
+notify_close(struct tend *t)
+{
+	if (t->notify_fd >= 0) {
+		ev_io_stop(t->loop, &t->notify_io);
+		close(t->notify_fd);
+	}
+	t->notify_fd = -1;
+	free(t->notify_env);
+	t->notify_env = NULL;
+}
