@@ -17,12 +17,14 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# systemd: for systemd-notify, which the demo's workers speak to tend with.
 pkgs="gcc make autoconf automake libtool pkg-config libev-dev libinih-dev
-libsystemd-dev procps"
+libsystemd-dev procps systemd"
 # The tests read the control socket with curl and jq and check /metrics
-# with promtool (in the prometheus package).
+# with promtool (in the prometheus package); a notify test worker is
+# written in Python with only its standard library.
 [ "$mode" = test ] && pkgs="$pkgs util-linux psmisc clang libclang-rt-14-dev
-curl jq prometheus"
+curl jq prometheus python3"
 
 missing=""
 for p in $pkgs; do
