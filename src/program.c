@@ -924,17 +924,13 @@ program_handle(struct program *p, enum inst_event ev)
 int
 program_reaped(struct tend *t, pid_t pid, int status)
 {
-	for (size_t i = 0; i < t->nprograms; i++) {
-		struct program *p = &t->programs[i];
+	struct instance *in = main_process(t, pid);
 
-		for (size_t j = 0; j < p->ninst; j++)
-			if (p->inst[j].pid == pid) {
-				p->inst[j].wait_status = status;
-				inst_handle(&p->inst[j], IEV_EXIT);
-				return 0;
-			}
-	}
-	return -1;
+	if (in == NULL)
+		return -1;
+	in->wait_status = status;
+	inst_handle(in, IEV_EXIT);
+	return 0;
 }
 
 void
