@@ -7,9 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <math.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +23,6 @@
 #include "notify.h"
 #include "spawn.h"
 #include "util.h"
-
-extern char **environ;
 
 static const char *state_names[INST_NSTATES] = {
 	"stopped", "starting", "running", "backoff", "stopping", "exited",
@@ -160,152 +156,6 @@ timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	inst_handle(container_of(w, struct instance, timer), IEV_TIMER);
 }
 
-/* "NAME=value" entries of extra override those of base with that name. */
-static int
-env_overridden(char *const *extra, size_t n, const char *entry)
-{
-	const char *eq = strchr(entry, '=');
-	size_t len = eq != NULL ? (size_t)(eq - entry) : strlen(entry);
-
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(extra[i], entry, len) == 0 && extra[i][len] == '=')
-			return 1;
-	return 0;
-}
-
-/*
- * What an outer systemd gave tend itself: passed on, a worker's READY=1
- * or a socket count would reach tend's manager as if tend had said it.
- */
-static int
-env_outer(const char *entry)
-{
-	static const char *names[] = {
-		"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
-		"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strncmp(entry, names[i], strlen(names[i])) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * What tend adds for every instance: TEND_PROGRAM, TEND_INSTANCE, its
- * NOTIFY_SOCKET, and with a watchdog WATCHDOG_USEC and WATCHDOG_PID, whose
- * digits the child writes in (it alone knows its pid). Owned strings in
- * own[], NULL-terminated list in extra (borrowing them). -1 on ENOMEM.
- */
-static int
-tend_env(struct instance *in, char *own[4], char **extra)
-{
-	struct program_config *c = in->prog->cfg;
-	struct tend *t = in->prog->tend;
-	int n = 0;
-
-	if (asprintf(&own[0], "TEND_PROGRAM=%s", c->name) == -1 ||
-	    asprintf(&own[1], "TEND_INSTANCE=%u", in->index) == -1)
-		return -1;
-	extra[n++] = own[0];
-	extra[n++] = own[1];
-	if (t->notify_env != NULL)
-		extra[n++] = t->notify_env;
-	if (c->watchdog > 0 && t->notify_env != NULL) {
-		if (asprintf(&own[2], "WATCHDOG_USEC=%llu",
-		    (unsigned long long)(c->watchdog * 1e6)) == -1 ||
-		    asprintf(&own[3], "WATCHDOG_PID=%-10s", "") == -1)
-			return -1;
-		extra[n++] = own[2];
-		extra[n++] = own[3];
-	}
-	extra[n] = NULL;
-	return 0;
-}
-
-/* tend's environment (less env_outer), then the program's, then
- * tend_env's. */
-static char **
-build_env(struct instance *in, char *own[4])
-{
-	struct program_config *c = in->prog->cfg;
-	size_t n = 0, i, k = 0, nextra = (size_t)c->nenv;
-	char **envp, **extra, *mine[6];
-
-	if (tend_env(in, own, mine) == -1)
-		return NULL;
-	while (mine[nextra - (size_t)c->nenv] != NULL)
-		nextra++;
-	while (environ[n] != NULL)
-		n++;
-	if ((extra = calloc(nextra, sizeof(*extra))) == NULL)
-		return NULL;
-	for (i = 0; i < (size_t)c->nenv; i++)
-		extra[i] = c->env[i];
-	for (; i < nextra; i++)
-		extra[i] = mine[i - (size_t)c->nenv];
-	if ((envp = calloc(n + nextra + 1, sizeof(*envp))) == NULL) {
-		free(extra);
-		return NULL;
-	}
-	for (i = 0; i < n; i++)
-		if (!env_outer(environ[i]) &&
-		    !env_overridden(extra, nextra, environ[i]))
-			envp[k++] = environ[i];
-	for (i = 0; i < nextra; i++)
-		if (!env_overridden(extra + i + 1, nextra - i - 1, extra[i]))
-			envp[k++] = extra[i];
-	free(extra);
-	return envp;
-}
-
-/*
- * Fills the user part of a spawn request. getpwnam/getgrnam/getgrouplist
- * are synchronous, but bounded: a local file read, once per spawn, and only
- * for programs with user or group set.
- */
-static int
-lookup_ids(struct instance *in, struct spawn_req *r, gid_t *groups, int *n)
-{
-	struct program_config *c = in->prog->cfg;
-	struct passwd *pw = NULL;
-	struct group *gr;
-
-	if (c->user == NULL && c->group == NULL)
-		return 0;
-	r->set_ids = 1;
-	r->uid = getuid();
-	r->gid = getgid();
-	if (c->user != NULL) {
-		errno = 0;
-		if ((pw = getpwnam(c->user)) == NULL) {
-			log_errorx("%s: spawn: unknown user \"%s\"%s%s",
-			    in->name, c->user, errno ? ": " : "",
-			    errno ? strerror(errno) : "");
-			return -1;
-		}
-		r->uid = pw->pw_uid;
-		r->gid = pw->pw_gid;
-	}
-	if (c->group != NULL) {
-		errno = 0;
-		if ((gr = getgrnam(c->group)) == NULL) {
-			log_errorx("%s: spawn: unknown group \"%s\"%s%s",
-			    in->name, c->group, errno ? ": " : "",
-			    errno ? strerror(errno) : "");
-			return -1;
-		}
-		r->gid = gr->gr_gid;
-	}
-	if (pw == NULL || getgrouplist(c->user, r->gid, groups, n) == -1) {
-		groups[0] = r->gid;	/* too many groups: the primary only */
-		*n = 1;
-	}
-	r->groups = groups;
-	r->ngroups = *n;
-	return 0;
-}
-
 /*
  * After the spawn: the parent's copies of the child's ends of its outputs
  * go; the read ends of prefix pipes start being read, or close if the
@@ -380,6 +230,7 @@ inst_spawn(struct instance *in)
 	gid_t groups[TEND_GROUPS_MAX];
 	int ngroups = TEND_GROUPS_MAX, fd;
 	char *own[4] = { NULL, NULL, NULL, NULL }, **envp;
+	char err[UTIL_ERR_MAX];
 	const char *call;
 	pid_t pid = -1;
 
@@ -397,10 +248,11 @@ inst_spawn(struct instance *in)
 	/* Wrapper mode in a terminal: the child reads the terminal as it
 	 * would without us, so it must be the foreground group. */
 	r.tty_foreground = t->tty_owner && in->index == 0;
-	if ((envp = build_env(in, own)) == NULL)
+	if ((envp = spawn_env(c, in->index, t->notify_env, own)) == NULL)
 		log_error("%s: spawn: building environment", in->name);
-	else if (lookup_ids(in, &r, groups, &ngroups) == 0 &&
-	    open_outputs(in, &r) == 0) {
+	else if (spawn_ids(c, &r, groups, &ngroups, err, sizeof(err)) == -1)
+		log_errorx("%s: spawn: %s", in->name, err);
+	else if (open_outputs(in, &r) == 0) {
 		r.envp = envp;
 		/* "WATCHDOG_PID=" then room for the digits. */
 		r.pid_slot = own[3] != NULL ? own[3] + 13 : NULL;

@@ -1,9 +1,10 @@
 /*
  * spawn.c: vfork/exec of one process. The child borrows tend's memory
  * until it execs, so between vfork and exec it only makes system calls,
- * writes nothing but its own stack and never returns from child();
- * everything that allocates (argv, envp, user lookup) is prepared by the
- * caller. vfork over fork: tend's own CPU per spawn 132 -> 68 us, restart
+ * writes nothing but its own stack (and its pid's digits into the slot
+ * kept for WATCHDOG_PID) and never returns from child(); everything that
+ * allocates (envp, user lookup) is prepared before, by spawn_env and
+ * spawn_ids at the bottom of this file. vfork over fork: tend's own CPU per spawn 132 -> 68 us, restart
  * rate 1.31x -> 1.07x the posix_spawn floor (bench/restart.sh). posix_spawn
  * itself cannot setgroups/setuid/tcsetpgrp. Which process the child
  * belongs to and what its exit means is program.c's business.
@@ -11,6 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -206,4 +210,150 @@ spawn_read_report(int fd, struct spawn_report *rep)
 		return 1;
 	}
 	return -1;
+}
+
+/* ---- what the parent prepares --------------------------------------- */
+
+/* "NAME=value" entries of extra override those of base with that name. */
+static int
+env_overridden(char *const *extra, size_t n, const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	size_t len = eq != NULL ? (size_t)(eq - entry) : strlen(entry);
+
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(extra[i], entry, len) == 0 && extra[i][len] == '=')
+			return 1;
+	return 0;
+}
+
+/*
+ * What an outer systemd gave tend itself: passed on, a worker's READY=1
+ * or a socket count would reach tend's manager as if tend had said it.
+ */
+static int
+env_outer(const char *entry)
+{
+	static const char *names[] = {
+		"NOTIFY_SOCKET=", "WATCHDOG_USEC=", "WATCHDOG_PID=",
+		"LISTEN_FDS=", "LISTEN_PID=", "LISTEN_FDNAMES=",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strncmp(entry, names[i], strlen(names[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * What tend adds for every instance: TEND_PROGRAM, TEND_INSTANCE, its
+ * NOTIFY_SOCKET, and with a watchdog WATCHDOG_USEC and WATCHDOG_PID, whose
+ * digits the child writes in (it alone knows its pid). Owned strings in
+ * own[], NULL-terminated list in extra (borrowing them). -1 on ENOMEM.
+ */
+static int
+tend_env(const struct program_config *c, unsigned index,
+    char *notify_env, char *own[4], char **extra)
+{
+	int n = 0;
+
+	if (asprintf(&own[0], "TEND_PROGRAM=%s", c->name) == -1 ||
+	    asprintf(&own[1], "TEND_INSTANCE=%u", index) == -1)
+		return -1;
+	extra[n++] = own[0];
+	extra[n++] = own[1];
+	if (notify_env != NULL)
+		extra[n++] = notify_env;
+	if (c->watchdog > 0 && notify_env != NULL) {
+		if (asprintf(&own[2], "WATCHDOG_USEC=%llu",
+		    (unsigned long long)(c->watchdog * 1e6)) == -1 ||
+		    asprintf(&own[3], "WATCHDOG_PID=%-10s", "") == -1)
+			return -1;
+		extra[n++] = own[2];
+		extra[n++] = own[3];
+	}
+	extra[n] = NULL;
+	return 0;
+}
+
+/* tend's environment (less env_outer), then the program's, then
+ * tend_env's. */
+char **
+spawn_env(const struct program_config *c, unsigned index, char *notify_env,
+    char *own[4])
+{
+	size_t n = 0, i, k = 0, nextra = (size_t)c->nenv;
+	char **envp, **extra, *mine[6];
+
+	if (tend_env(c, index, notify_env, own, mine) == -1)
+		return NULL;
+	while (mine[nextra - (size_t)c->nenv] != NULL)
+		nextra++;
+	while (environ[n] != NULL)
+		n++;
+	if ((extra = calloc(nextra, sizeof(*extra))) == NULL)
+		return NULL;
+	for (i = 0; i < (size_t)c->nenv; i++)
+		extra[i] = c->env[i];
+	for (; i < nextra; i++)
+		extra[i] = mine[i - (size_t)c->nenv];
+	if ((envp = calloc(n + nextra + 1, sizeof(*envp))) == NULL) {
+		free(extra);
+		return NULL;
+	}
+	for (i = 0; i < n; i++)
+		if (!env_outer(environ[i]) &&
+		    !env_overridden(extra, nextra, environ[i]))
+			envp[k++] = environ[i];
+	for (i = 0; i < nextra; i++)
+		if (!env_overridden(extra + i + 1, nextra - i - 1, extra[i]))
+			envp[k++] = extra[i];
+	free(extra);
+	return envp;
+}
+
+/*
+ * getpwnam/getgrnam/getgrouplist are synchronous, but bounded: a local
+ * file read, once per spawn, and only for programs with user or group set.
+ */
+int
+spawn_ids(const struct program_config *c, struct spawn_req *r, gid_t *groups,
+    int *n, char *err, size_t errlen)
+{
+	struct passwd *pw = NULL;
+	struct group *gr;
+
+	if (c->user == NULL && c->group == NULL)
+		return 0;
+	r->set_ids = 1;
+	r->uid = getuid();
+	r->gid = getgid();
+	if (c->user != NULL) {
+		errno = 0;
+		if ((pw = getpwnam(c->user)) == NULL) {
+			snprintf(err, errlen, "unknown user \"%s\"%s%s",
+			    c->user, errno ? ": " : "",
+			    errno ? strerror(errno) : "");
+			return -1;
+		}
+		r->uid = pw->pw_uid;
+		r->gid = pw->pw_gid;
+	}
+	if (c->group != NULL) {
+		errno = 0;
+		if ((gr = getgrnam(c->group)) == NULL) {
+			snprintf(err, errlen, "unknown group \"%s\"%s%s",
+			    c->group, errno ? ": " : "",
+			    errno ? strerror(errno) : "");
+			return -1;
+		}
+		r->gid = gr->gr_gid;
+	}
+	if (pw == NULL || getgrouplist(c->user, r->gid, groups, n) == -1) {
+		groups[0] = r->gid;	/* too many groups: the primary only */
+		*n = 1;
+	}
+	r->groups = groups;
+	r->ngroups = *n;
+	return 0;
 }

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "config.h"
+
 enum spawn_stage {
 	SPAWN_SETPGID = 1, SPAWN_CHDIR, SPAWN_SETGROUPS, SPAWN_SETGID,
 	SPAWN_SETUID, SPAWN_EXEC, SPAWN_STDIO,
@@ -58,6 +60,22 @@ pid_t spawn_start(const struct spawn_req *r, int *reportfd,
  * read error (errno set).
  */
 int spawn_read_report(int fd, struct spawn_report *rep);
+
+/*
+ * The environment of instance index of c: tend's own less what an outer
+ * systemd gave tend (NOTIFY_SOCKET, LISTEN_*, WATCHDOG_*), then c's, then
+ * TEND_PROGRAM, TEND_INSTANCE, notify_env (borrowed, may be NULL) and,
+ * with a watchdog, WATCHDOG_USEC and a WATCHDOG_PID whose digits the child
+ * writes (own[3] + 13 is the slot for spawn_req.pid_slot). The strings it
+ * made are in own[] (free each); free the array itself, not its strings.
+ * NULL on ENOMEM.
+ */
+char **spawn_env(const struct program_config *c, unsigned index,
+    char *notify_env, char *own[4]);
+
+/* The user part of r from c->user and c->group; -1 with err set. */
+int spawn_ids(const struct program_config *c, struct spawn_req *r,
+    gid_t *groups, int *n, char *err, size_t errlen);
 
 /* "chdir", "setuid", "exec" ... for messages. */
 const char *spawn_stage_name(int stage);
