@@ -9,7 +9,7 @@
 # of 10000 datagrams loses nothing and leaves the loop responsive.
 . "$(dirname "$0")/lib.sh"
 
-plan 30
+plan 32
 
 S=$TEND_SOCKET
 SDN=$HELPERS/sdnotify
@@ -201,9 +201,34 @@ s.sendto(b"STATUS=spoofed\nQUEUE_DEPTH=666", "\0" + a[1:])' "$addr"
 	    awk '\$1 == \"tend_notify_messages_total{result=\\\"unknown_pid\\\"}\" { print \$2 }')\" -gt $before ]"
 	is "$(json '.programs[0].instances[0] | "\(.status) \(.queue_depth)"')" \
 	    "null 0" "... and changes nothing"
+	# 5000 bytes: more than a datagram may hold, whoever sends it.
+	python3 -c '
+import socket, sys
+a = sys.argv[1]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.sendto(b"STATUS=" + b"x" * 5000, "\0" + a[1:])' "$addr"
+	ok "a datagram over 4096 bytes is dropped and counted as truncated" \
+	    wait_until 5 sh -c "curl -s --unix-socket '$S' http://localhost/metrics |
+	    grep -qx 'tend_notify_messages_total{result=\"truncated\"} 1'"
 	stop_tend helper
 else
-	skip 3 "needs libsystemd and python3"
+	skip 4 "needs libsystemd and python3"
+fi
+
+# --- systemd-notify as another user: it sends from its own pid ---------
+if [ $have_sn = 1 ] && [ "$(id -u)" = 0 ]; then
+	cat >"$T/u.ini" <<EOF
+[program:u]
+command = /bin/sh -c 'systemd-notify --ready; exec sleep 100000'
+user = nobody
+ready = notify
+EOF
+	tend_start user -c "$T/u.ini"
+	ok "systemd-notify as nobody (its own short-lived pid) is attributed" \
+	    wait_until 10 up
+	stop_tend user
+else
+	skip 1 "needs root and systemd-notify"
 fi
 
 # --- a burst ---------------------------------------------------------------
