@@ -14,22 +14,26 @@ enum http_result { HTTP_DONE, HTTP_MORE, HTTP_ERROR };
 
 struct http_request {
 	enum http_method method;
-	char	 method_name[16];	/* as sent, for logs */
-	char	 path[TEND_HTTP_PATH_MAX];	/* percent-decoded, no query */
-	char	 query[TEND_HTTP_QUERY_MAX];	/* raw, after '?'; "" if none */
-	int	 minor;			/* HTTP/1.minor */
-	int	 keep_alive;
-	int	 expect_continue;
+	char	 method_name[16];	/* the token as sent, for logs */
+	char	 path[TEND_HTTP_PATH_MAX];	/* decoded, no query */
+	char	 query[TEND_HTTP_QUERY_MAX];	/* raw, after '?', or "" */
+	int	 minor;			/* HTTP/1.minor: 0 or 1 */
+	int	 keep_alive;		/* 1.1: no close; 1.0: keep-alive */
+	int	 expect_continue;	/* 1.1 with Expect: 100-continue */
 	int	 chunked;
 	size_t	 content_length;	/* declared, or the decoded chunks */
 	size_t	 head_len;		/* through the blank line */
-	size_t	 total_len;		/* the whole request, body included */
+	size_t	 total_len;		/* all of it, body included */
 };
 
 /*
  * Parses one request at buf[0..len). HTTP_DONE: req is complete and
- * total_len bytes long (pipelined requests follow). HTTP_MORE: valid so
- * far. HTTP_ERROR: *status is 400, 413, 414, 431 or 505 and err says why.
+ * total_len bytes long (pipelined requests follow); total_len is at most
+ * TEND_HTTP_HEAD_MAX + TEND_HTTP_BODY_MAX, as the head, chunk lines and
+ * trailers share the head's limit. HTTP_MORE: some further bytes could
+ * still make a valid request. HTTP_ERROR: *status is 400, 413, 414, 431
+ * or 505 and err a reason without newline. Otherwise than on HTTP_DONE,
+ * req holds only what was read (method_name, for a log line).
  */
 enum http_result http_parse_request(const char *buf, size_t len,
     struct http_request *req, int *status, char *err, size_t errlen);
@@ -38,9 +42,9 @@ enum http_result http_parse_request(const char *buf, size_t len,
 const char *http_reason(int code);
 
 /*
- * Writes a response head with Content-Type, Content-Length, Connection
- * and extra (CRLF-terminated header lines, or NULL). Returns its length,
- * or -1 if it does not fit in len.
+ * Writes "HTTP/1.1 CODE REASON", Content-Type (unless NULL),
+ * Content-Length, Connection, then extra (CRLF-terminated header lines, or
+ * NULL) and the blank line. Returns its length, or -1 if it does not fit.
  */
 int http_format_head(char *buf, size_t len, int code,
     const char *content_type, size_t body_len, int keep_alive,
