@@ -210,7 +210,7 @@ copy_query(struct hp *p, const char *s, size_t n, size_t *used)
 static int
 parse_target(struct hp *p, const char *s, size_t n, int whole, size_t *used)
 {
-	size_t i, q;
+	size_t i = 0, q = 0;
 
 	*used = 0;
 	if (n == 0)
