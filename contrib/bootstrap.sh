@@ -84,10 +84,20 @@ check() {	# check NAME DIR: make check, keep the TAP counts
 	    "$dir/check.out" | tr -d '# ' | tr '\n' ' ')"
 }
 
-build build
-check plain "$top/build"
-build build-san --enable-sanitizers
-check sanitizers "$top/build-san"
+# A build that fails counts as one failure and its checks are not run, so
+# the summary line below is printed whatever happens.
+build_failed=0
+build_check() {	# build_check NAME DIR [CONFIGURE-ARGS]
+	name=$1 dir=$2; shift 2
+	if build "$dir" "$@"; then
+		check "$name" "$dir"
+	else
+		echo "FAILED: the $name build in $dir" >&2
+		build_failed=$((build_failed + 1)); status=1
+	fi
+}
+build_check plain "$top/build"
+build_check sanitizers "$top/build-san" --enable-sanitizers
 
 # Extra checks outside make check, each one pass or fail.
 extra_pass=0 extra_fail=0
@@ -106,7 +116,7 @@ no_libsystemd() {
 extra "--without-libsystemd links no libsystemd" no_libsystemd
 extra "fuzz every parser" sh tests/fuzz/run.sh "${TEND_FUZZ_SECONDS:-60}"
 
-echo "$summary" | tr ' ' '\n' | awk -F: -v fp="$extra_pass" -v ff="$extra_fail" '
+echo "$summary" | tr ' ' '\n' | awk -F: -v fp="$extra_pass" -v ff="$((extra_fail + build_failed))" '
 	$1 == "PASS" || $1 == "XFAIL" { pass += $2 }
 	$1 == "FAIL" || $1 == "XPASS" || $1 == "ERROR" { fail += $2 }
 	$1 == "SKIP" { skip += $2 }
