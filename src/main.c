@@ -23,7 +23,6 @@
 #include "metrics.h"
 #include "notify.h"
 #include "program.h"
-#include "reaper.h"
 #include "signals.h"
 #include "supervise.h"
 #include "util.h"
@@ -451,14 +450,18 @@ main(int argc, char **argv)
 		t->rng = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
 	t->rng |= 1;	/* xorshift must not start at 0 */
 	ev_set_syserr_cb(syserr);
-	/* NOENV: LIBEV_FLAGS must not turn signalfd off, or libev's signal
-	 * handlers could run in a vfork child (see spawn.c). */
-	if ((t->loop = ev_default_loop(EVFLAG_SIGNALFD | EVFLAG_NOENV)) ==
-	    NULL) {
+	/* Not the default loop: that one would watch SIGCHLD and reap our
+	 * children itself. Signals are ours (signals.c), so libev installs
+	 * no handler; NOENV keeps LIBEV_FLAGS from choosing a backend. */
+	t->sigfd = -1;
+	if ((t->loop = ev_loop_new(EVFLAG_NOENV)) == NULL) {
 		log_errorx("cannot initialise libev");
 		return 1;
 	}
 	ev_set_userdata(t->loop, t);
+	/* Before any child exists, so no SIGCHLD is missed. */
+	if (signals_start(t) == -1)
+		return 1;
 	open_control(t, &o);
 	/* Without it the workers still run; they cannot report. */
 	(void)notify_open(t);
@@ -466,8 +469,6 @@ main(int argc, char **argv)
 		log_error("setting up programs");
 		return 1;
 	}
-	reaper_start(t);
-	signals_start(t);
 	metrics_start(t);
 
 	ev_run(t->loop, 0);
@@ -479,7 +480,6 @@ main(int argc, char **argv)
 	control_close(t);
 	notify_close(t);
 	signals_stop(t);
-	reaper_stop(t);
 	supervise_free(t);
 	config_free(t->cfg);
 	ev_loop_destroy(t->loop);

@@ -1,9 +1,10 @@
 /*
- * reaper.c: libev's SIGCHLD handling reaps with waitpid(-1) and hands each
- * pid to our one ev_child. A main process goes to its instance; anything
+ * reaper.c: on SIGCHLD (signals.c), every waiting child is reaped with
+ * waitpid(-1) in one go. A main process goes to its instance; anything
  * else is an orphan we adopted (as PID 1 or as a subreaper) and is counted.
  * Stops are reported too, for job control. Nobody else calls waitpid.
  */
+#include <errno.h>
 #include <sys/wait.h>
 
 #include "tend.h"
@@ -12,38 +13,42 @@
 #include "reaper.h"
 #include "supervise.h"
 
-static void
-child_cb(struct ev_loop *loop, ev_child *w, int revents)
+void
+reaper_reap(struct tend *t)
 {
-	struct tend *t = container_of(w, struct tend, reaper);
+	int status, any = 0;
+	pid_t pid;
 
-	/* We trace stops for job control: the terminal's child stopped by
-	 * ^Z must stop tend too, or the shell never sees its job stop. */
-	if (WIFSTOPPED(w->rstatus)) {
-		supervise_child_stopped(t, w->rpid, WSTOPSIG(w->rstatus));
-		return;
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG | WUNTRACED | WCONTINUED);
+		if (pid == 0)
+			break;
+		if (pid == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				log_warn("waitpid");
+			break;
+		}
+		/* We trace stops for job control: the terminal's child
+		 * stopped by ^Z must stop tend too, or the shell never sees
+		 * its job stop. */
+		if (WIFSTOPPED(status)) {
+			supervise_child_stopped(t, pid, WSTOPSIG(status));
+			continue;
+		}
+		if (WIFCONTINUED(status))
+			continue;
+		any = 1;
+		if (program_reaped(t, pid, status) == -1) {
+			t->orphans_reaped++;
+			log_debug("reaped orphan pid %d (status %d)", pid,
+			    status_code(status));
+		}
 	}
-	if (WIFCONTINUED(w->rstatus))
+	if (!any)
 		return;
-	if (program_reaped(t, w->rpid, w->rstatus) == -1) {
-		t->orphans_reaped++;
-		log_debug("reaped orphan pid %d (status %d)", w->rpid,
-		    status_code(w->rstatus));
-	}
 	/* An orphan may have been the last of an instance's group. */
 	program_check_groups(t);
 	supervise_reaped(t);
-}
-
-void
-reaper_start(struct tend *t)
-{
-	ev_child_init(&t->reaper, child_cb, 0, 1);
-	ev_child_start(t->loop, &t->reaper);
-}
-
-void
-reaper_stop(struct tend *t)
-{
-	ev_child_stop(t->loop, &t->reaper);
 }

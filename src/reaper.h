@@ -1,13 +1,13 @@
 /*
- * reaper.h: the one ev_child (pid 0) that reaps every child of tend, its
- * instances' main processes and adopted orphans alike.
+ * reaper.h: reaps every child of tend, its instances' main processes and
+ * adopted orphans alike; signals.c calls it on SIGCHLD.
  */
 #ifndef REAPER_H
 #define REAPER_H
 
 #include "tend.h"
 
-void reaper_start(struct tend *t);
-void reaper_stop(struct tend *t);
+/* Reaps until no child is waiting, then lets the state machines go on. */
+void reaper_reap(struct tend *t);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * signals.c: what each signal sent to tend means. TERM and INT shut down
+ * signals.c: one signalfd for every signal tend handles, SIGCHLD included,
+ * read on the loop; then what each signal means. TERM and INT shut down
  * (a second INT kills); TSTP/TTIN/TTOU with a terminal stop the children's
  * groups and then tend, as dumb-init does; HUP is forwarded in wrapper mode;
  * the rest is forwarded as each program's kill_mode says. Synchronous
@@ -7,15 +8,19 @@
  * forward; PIPE is ignored so a closed peer never kills tend; 32 and 33,
  * which glibc keeps for itself, are blocked (see block_reserved).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "tend.h"
 #include "log.h"
 #include "program.h"
+#include "reaper.h"
 #include "signals.h"
+#include "spawn.h"
 #include "supervise.h"
 #include "util.h"
 
@@ -33,11 +38,8 @@ handled(int sig)
 }
 
 static void
-signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+dispatch(struct tend *t, int sig)
 {
-	struct tend *t = ev_userdata(loop);
-	int sig = w->signum;
-
 	t->signals_received[sig]++;
 	log_debug("received signal %s", sig_name(sig));
 	switch (sig) {
@@ -76,13 +78,17 @@ signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 void
 signals_save_inherited(struct tend *t)
 {
+	static const int reset[] = SPAWN_RESET_SIGNALS;
 	struct sigaction sa;
 
 	sigprocmask(SIG_SETMASK, NULL, &t->orig_mask);
+	/* Only these: every other disposition tend leaves as it found it,
+	 * and exec keeps SIG_IGN by itself. */
 	sigemptyset(&t->orig_ignored);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
-			sigaddset(&t->orig_ignored, sig);
+	for (size_t i = 0; i < sizeof(reset) / sizeof(reset[0]); i++)
+		if (sigaction(reset[i], NULL, &sa) == 0 &&
+		    sa.sa_handler == SIG_IGN)
+			sigaddset(&t->orig_ignored, reset[i]);
 }
 
 /*
@@ -102,23 +108,76 @@ block_reserved(void)
 		log_warn("rt_sigprocmask(SIG_BLOCK, 32..%d)", SIGRTMIN - 1);
 }
 
-void
+/*
+ * Reads what the signalfd holds, 16 at a time, for at most 64 a wake-up
+ * (the watcher is level-triggered: the rest comes next iteration, after
+ * the other watchers had their turn). SIGCHLD only says "reap": the
+ * reaper takes every waiting child at once, after the other signals.
+ */
+static void
+signalfd_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct tend *t = ev_userdata(loop);
+	struct signalfd_siginfo si[16];
+	int chld = 0;
+
+	for (int round = 0; round < 4; round++) {
+		ssize_t n = read(w->fd, si, sizeof(si));
+
+		if (n == -1) {
+			if (errno != EAGAIN && errno != EINTR)
+				log_warn("read(signalfd)");
+			break;
+		}
+		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+			int sig = (int)si[i].ssi_signo;
+
+			if (sig == SIGCHLD)
+				chld = 1;
+			else if (sig > 0 && sig < NSIG)
+				dispatch(t, sig);
+		}
+		if ((size_t)n < sizeof(si))
+			break;
+	}
+	if (chld)
+		reaper_reap(t);
+}
+
+int
 signals_start(struct tend *t)
 {
+	sigset_t set;
+
 	block_reserved();
 	signal(SIGPIPE, SIG_IGN);
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (!handled(sig))
-			continue;
-		ev_signal_init(&t->sig[sig], signal_cb, sig);
-		ev_signal_start(t->loop, &t->sig[sig]);
+	sigemptyset(&set);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (handled(sig))
+			sigaddset(&set, sig);
+	sigaddset(&set, SIGCHLD);
+	/* Blocked, so they wait in the signalfd; children get the mask
+	 * tend inherited back (spawn.c). */
+	if (sigprocmask(SIG_BLOCK, &set, NULL) == -1) {
+		log_error("sigprocmask(SIG_BLOCK)");
+		return -1;
 	}
+	t->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (t->sigfd == -1) {
+		log_error("signalfd");
+		return -1;
+	}
+	ev_io_init(&t->sigfd_io, signalfd_cb, t->sigfd, EV_READ);
+	ev_io_start(t->loop, &t->sigfd_io);
+	return 0;
 }
 
 void
 signals_stop(struct tend *t)
 {
-	for (int sig = 1; sig < NSIG; sig++)
-		if (handled(sig))
-			ev_signal_stop(t->loop, &t->sig[sig]);
+	if (t->sigfd == -1)
+		return;
+	ev_io_stop(t->loop, &t->sigfd_io);
+	close(t->sigfd);
+	t->sigfd = -1;
 }

@@ -102,8 +102,8 @@ child_fail(int fd, int stage)
 static void __attribute__((noreturn))
 child(const struct spawn_req *r, int fd)
 {
+	static const int ours[] = SPAWN_RESET_SIGNALS;
 	struct sigaction sa;
-	int sig;
 
 	if (setpgid(0, 0) == -1)
 		child_fail(fd, SPAWN_SETPGID);
@@ -114,17 +114,17 @@ child(const struct spawn_req *r, int fd)
 		signal(SIGTTOU, SIG_IGN);
 		(void)tcsetpgrp(STDIN_FILENO, getpgrp());
 	}
-	/* Undo everything tend did to signals: handlers become SIG_DFL
-	 * (SIG_IGN where tend inherited SIG_IGN), then the mask tend was
-	 * started with. In this order, so no handler of ours can run here. */
+	/* Undo what tend did to signals, then restore the mask tend was
+	 * started with. tend installs no handler (its signals arrive by
+	 * signalfd) and exec resets handlers anyway; it only ignores
+	 * SIGPIPE, and we ignored SIGTTOU above: back to SIG_DFL, unless
+	 * tend inherited them ignored. */
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++) {
-		if (sig == SIGKILL || sig == SIGSTOP)
-			continue;
-		sa.sa_handler = sigismember(r->ignored, sig) == 1 ?
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++) {
+		sa.sa_handler = sigismember(r->ignored, ours[i]) == 1 ?
 		    SIG_IGN : SIG_DFL;
-		(void)sigaction(sig, &sa, NULL);
+		(void)sigaction(ours[i], &sa, NULL);
 	}
 	/* Raw: the child must get 32 and 33 blocked if tend was started so. */
 	sigmask_raw(SIG_SETMASK, r->mask, NULL);

@@ -18,6 +18,10 @@ enum spawn_stage {
 	SPAWN_SETUID, SPAWN_EXEC, SPAWN_STDIO,
 };
 
+/* The only signals whose disposition tend (or the child, for tcsetpgrp)
+ * changes; the child puts them back as tend inherited them. */
+#define SPAWN_RESET_SIGNALS	{ SIGPIPE, SIGTTOU }
+
 struct spawn_req {
 	char		*const *argv;	/* borrowed */
 	char		*const *envp;	/* borrowed, NULL = tend's environ */
@@ -33,7 +37,8 @@ struct spawn_req {
 	int		 stdio[3];	/* dup2'd to 0, 1, 2; -1 inherit; for 2,
 					 * SPAWN_STDOUT = wherever 1 goes */
 	const sigset_t	*mask;		/* restored before exec */
-	const sigset_t	*ignored;	/* SIG_IGN before exec, others SIG_DFL */
+	const sigset_t	*ignored;	/* of SPAWN_RESET_SIGNALS: SIG_IGN
+					 * before exec, the others SIG_DFL */
 	char		*pid_slot;	/* borrowed, in an envp string with room
 					 * for 10 digits: the child writes its
 					 * pid there; NULL = none */

@@ -108,8 +108,8 @@ struct tend {
 	sigset_t		 orig_mask;	/* signal mask we inherited */
 	sigset_t		 orig_ignored;	/* signals we inherited as SIG_IGN */
 
-	ev_child		 reaper;	/* pid 0: every child, ours and adopted */
-	ev_signal		 sig[NSIG];	/* one per caught signal */
+	int			 sigfd;		/* signalfd of every signal we handle, -1 */
+	ev_io			 sigfd_io;
 	ev_timer		 shutdown_timer; /* shutdown_timeout, then the PID 1 sweep */
 	ev_timer		 delay_timer;	/* shutdown_delay */
 	ev_timer		 sweep_poll;	/* PID 1 sweep: anyone left? */
