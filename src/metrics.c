@@ -335,7 +335,7 @@ put_num(struct sbuf *b, double v, const char *nan_text)
 {
 	if (isnan(v))
 		sbuf_printf(b, "%s", nan_text);
-	else if (v == floor(v) && fabs(v) < 1e15)
+	else if (v > -1e15 && v < 1e15 && v == (double)(long long)v)
 		sbuf_printf(b, "%.0f", v);
 	else
 		sbuf_printf(b, "%.9g", v);

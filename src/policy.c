@@ -3,11 +3,24 @@
  * exit calls for a restart, and the exit code tend reports for a wait
  * status. No state, no I/O: program.c applies them, t_policy tests them.
  */
-#include <math.h>
 #include <sys/wait.h>
 
 #include "config.h"
 #include "policy.h"
+#include "util.h"
+
+/* b to the power e by squaring, so a large e costs 32 steps at most.
+ * b >= 1 (config checks it): an overflow gives inf, never NaN. */
+static double
+powu(double b, unsigned e)
+{
+	double v = 1;
+
+	for (; e > 0; e >>= 1, b *= b)
+		if (e & 1)
+			v *= b;
+	return v;
+}
 
 double
 backoff_delay(const struct program_config *c, unsigned n, double r)
@@ -16,10 +29,9 @@ backoff_delay(const struct program_config *c, unsigned n, double r)
 
 	if (c->backoff_initial <= 0 || n == 0)
 		return 0;
-	/* pow() may overflow to inf for a large n; initial > 0, so the
-	 * product stays inf (never NaN) and fmin caps it. */
-	d = fmin(c->backoff_max,
-	    c->backoff_initial * pow(c->backoff_multiplier, (double)(n - 1)));
+	/* initial > 0, so an inf power stays inf and dmin caps it. */
+	d = dmin(c->backoff_max,
+	    c->backoff_initial * powu(c->backoff_multiplier, n - 1));
 	return d * (1 + c->backoff_jitter * (2 * r - 1));
 }
 

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,15 +556,15 @@ inst_extend(struct instance *in, uint64_t usec)
 	ev_tstamp now = ev_now(loop), want, cap;
 
 	if (in->state == INST_STOPPING && !in->kill_sent)
-		cap = in->stop_began + fmax(c->stop_timeout,
+		cap = in->stop_began + dmax(c->stop_timeout,
 		    c->stop_timeout_max);
 	else if (in->state == INST_STARTING && c->ready == READY_NOTIFY &&
 	    c->ready_timeout > 0)
-		cap = in->spawned_at + fmax(c->ready_timeout,
+		cap = in->spawned_at + dmax(c->ready_timeout,
 		    c->stop_timeout_max);
 	else
 		return;		/* no deadline to move */
-	want = fmin(now + (double)usec / 1e6, cap);
+	want = dmin(now + (double)usec / 1e6, cap);
 	if (want <= now + ev_timer_remaining(loop, &in->timer))
 		return;
 	ev_timer_stop(loop, &in->timer);
@@ -735,7 +734,7 @@ inst_handle(struct instance *in, enum inst_event ev)
 				break;
 			}
 			inst_set_state(in, INST_RUNNING,
-			    fmax(0, c->backoff_reset - c->start_seconds),
+			    dmax(0, c->backoff_reset - c->start_seconds),
 			    "up start_seconds");
 			break;
 		case INST_RUNNING:

@@ -10,6 +10,21 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+/* The smaller and the larger of two doubles that are not NaN: fmin and
+ * fmax are calls into libm, which tend does not link (it costs a shared
+ * library's load time and RSS for three one-line functions). */
+static inline double
+dmin(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+static inline double
+dmax(double a, double b)
+{
+	return a > b ? a : b;
+}
+
 /* Error buffer size every parser here accepts. */
 #define UTIL_ERR_MAX 256
 
