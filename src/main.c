@@ -369,18 +369,39 @@ socket_path(const struct options *o, const struct config *cfg, char *buf,
 	return buf;
 }
 
+/* The default socket, opened in the first loop iteration after the
+ * first spawns (a prepare watcher behind supervise's), so that a start
+ * does not wait for a socket nobody may ever use. */
+static void
+late_control_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct tend *t = ev_userdata(loop);
+
+	ev_prepare_stop(loop, w);
+	if (control_open(t, w->data, t->cfg->socket_mode, NULL) == -1)
+		log_warnx("running without a control socket");
+}
+
 /* An explicit socket that cannot be had stops tend before anything
  * starts; the default one only costs the socket. */
 static void
 open_control(struct tend *t, const struct options *o)
 {
-	char buf[256];
+	static char buf[256];
+	static ev_prepare late;
 	const char *path;
 	int chosen;
 
 	path = socket_path(o, t->cfg, buf, sizeof(buf), &chosen);
 	if (path == NULL && t->cfg->http_listen == NULL)
 		return;
+	if (!chosen && t->cfg->http_listen == NULL) {
+		ev_prepare_init(&late, late_control_cb);
+		late.data = (void *)path;
+		ev_set_priority(&late, EV_MINPRI);
+		ev_prepare_start(t->loop, &late);
+		return;
+	}
 	if (control_open(t, path, t->cfg->socket_mode, t->cfg->http_listen)
 	    == 0)
 		return;
