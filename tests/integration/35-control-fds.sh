@@ -2,10 +2,12 @@
 # 35-control-fds.sh: tend out of file descriptors while connections
 # arrive. accept4 fails with EMFILE; tend says so once, stops accepting for
 # a moment instead of spinning, and serves every waiting connection as
-# descriptors free up. Its workers are not disturbed.
+# descriptors free up. Its workers are not disturbed. Started with too few
+# descriptors to set up at all, tend says which call failed and exits 1,
+# never aborts.
 . "$(dirname "$0")/lib.sh"
 
-plan 5
+plan 7
 
 cat >"$T/c.ini" <<EOF2
 [program:a]
@@ -29,4 +31,30 @@ is "$(curl -s --unix-socket "$TEND_SOCKET" http://localhost/status |
     "the worker was not disturbed"
 kill -TERM "$TEND_PID"
 tend_wait tend 20
+# From 3 descriptors up: every limit either runs the command (0), or ends
+# with 1 (set-up failed) or 126 (the command could not be started, as a
+# shell says it) and the failing call on stderr; the lowest limit that runs
+# is reached, so the walk covers every set-up step that opens something.
+# Below some limit the dynamic loader itself fails (127, before tend runs).
+bad= first_ok=
+for n in 3 4 5 6 7 8 9 10 11 12 13 14 15 16 20 24 32; do
+	prlimit --nofile=$n "$TEND" -s none -- true 2>"$T/nofile-$n.err"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		[ -n "$first_ok" ] || first_ok=$n
+	elif [ "$rc" -eq 127 ] &&
+	    grep -q 'error while loading shared libraries' "$T/nofile-$n.err"
+	then
+		:
+	elif { [ "$rc" -ne 1 ] && [ "$rc" -ne 126 ]; } ||
+	    ! grep -Eq '^tend: error: .*[a-z0-9_]+: Too many open files' \
+	    "$T/nofile-$n.err"; then
+		bad="$bad $n:$rc"
+		diag_file "$T/nofile-$n.err"
+	fi
+done
+is "${bad:-none}" none "few fds: exit 1 naming the call, never a crash"
+ok "... and tend runs from some limit on (first: ${first_ok:-none})" \
+    test -n "$first_ok"
+
 done_testing
