@@ -160,7 +160,8 @@ chmod +x "$T/nofds"
 limited() {
 	local lim=$1
 	shift
-	TEND_WRAP="$T/nofds prlimit --nofile=$lim:$lim" tend_start "$@"
+	TEND_WRAP="$NOLEAKS $T/nofds prlimit --nofile=$lim:$lim" \
+	    tend_start "$@"
 }
 
 # lowest NAME TEND_ARG...: the lowest limit (4..64) at which tend runs

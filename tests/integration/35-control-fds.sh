@@ -38,7 +38,8 @@ tend_wait tend 20
 # Below some limit the dynamic loader itself fails (127, before tend runs).
 bad= first_ok=
 for n in 3 4 5 6 7 8 9 10 11 12 13 14 15 16 20 24 32; do
-	prlimit --nofile=$n "$TEND" -s none -- true 2>"$T/nofile-$n.err"
+	$NOLEAKS prlimit --nofile=$n "$TEND" -s none -- true \
+	    2>"$T/nofile-$n.err"
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		[ -n "$first_ok" ] || first_ok=$n

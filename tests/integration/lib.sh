@@ -42,6 +42,19 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/tend-test.XXXXXX") || {
 TEND_SOCKET=$T/tend.sock
 export TEND_SOCKET
 
+# A sanitizer build's tend, tendctl and helpers write their reports (ASan,
+# LeakSanitizer at exit, UBSan) to files here, not to a stderr the test
+# may never read; done_testing fails the test on any of them. A test that
+# makes LeakSanitizer itself fail (too few fds, ptrace) sets
+# ASAN_OPTIONS=detect_leaks=0 for that command.
+SAN_DIR=$T/san
+mkdir "$SAN_DIR" && chmod 1777 "$SAN_DIR"
+export ASAN_OPTIONS="log_path=$SAN_DIR/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="log_path=$SAN_DIR/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+# A prefix for a command run with too few fds: LeakSanitizer needs some at
+# exit and, writing to log_path, spins forever when it has none.
+NOLEAKS="env ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0"
+
 # --- TAP -------------------------------------------------------------------
 
 _tap_plan='' _tap_n=0 _tap_failed=0
@@ -141,6 +154,13 @@ bail_out() {
 # done_testing: the exit status the TAP driver expects. ("done" is a
 # shell keyword, hence the name.)
 done_testing() {
+	local f
+	for f in "$SAN_DIR"/*; do
+		[ -e "$f" ] || continue
+		diag_file "$f"
+		echo "Bail out! sanitizer report: $(basename "$f")"
+		exit 1
+	done
 	if [ -n "$_tap_plan" ] && [ "$_tap_n" -ne "$_tap_plan" ]; then
 		diag "planned $_tap_plan tests but ran $_tap_n"
 		exit 1
