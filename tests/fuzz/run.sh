@@ -1,17 +1,18 @@
 #!/bin/sh
 # tests/fuzz/run.sh [SECONDS]: builds every tests/fuzz/fuzz_*.c with libFuzzer,
-# ASan and UBSan into a temp dir and runs each for SECONDS / number-of-targets
-# (SECONDS defaults to 60) on a temp copy of its seed corpus
-# (tests/fuzz/corpus/NAME/, plus etc/*.ini for config, plus any saved
-# reproducers in tests/fuzz/crashes/NAME/). Prints one summary line per target.
-# Exits 1 if any target found a crash, leak, timeout or OOM; the reproducers
-# are then copied to tests/fuzz/crashes/NAME/ and the report is printed.
-# Needs clang and its fuzzer runtime (Debian: clang libclang-rt-14-dev);
-# installs nothing.
+# ASan and UBSan into a temp dir and runs each target for SECONDS (default
+# 60), $FUZZ_JOBS of them at a time (default: the number of CPUs), on a
+# temp copy of its seed corpus (tests/fuzz/corpus/NAME/, plus etc/*.ini for
+# config, plus any saved reproducers in tests/fuzz/crashes/NAME/). Prints
+# one summary line per target. Exits 1 if any target found a crash, leak,
+# timeout or OOM; the reproducers are then copied to
+# tests/fuzz/crashes/NAME/ and the report is printed. With FUZZ_KEEP=DIR the
+# grown corpora are kept in DIR/NAME. Needs clang and its fuzzer runtime
+# (Debian: clang libclang-rt-14-dev); installs nothing.
 set -u
 
-total=${1:-60}
-case $total in
+each=${1:-60}
+case $each in
 ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
 
@@ -51,16 +52,16 @@ for f in tests/fuzz/fuzz_*.c; do
 	fi
 	targets="$targets $name"
 done
-set -- $targets
-if [ $# -eq 0 ]; then
+if [ -z "$targets" ]; then
 	echo "run.sh: no tests/fuzz/fuzz_*.c" >&2
 	exit 2
 fi
-each=$((total / $#))
-[ "$each" -ge 1 ] || each=1
+jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}
 
-status=0
-for name in $targets; do
+# fuzz_one NAME: runs one target; its summary goes to $tmp/NAME.sum, its
+# exit status (0 clean, 1 found something) to $tmp/NAME.rc.
+fuzz_one() {
+	name=$1
 	corpus=$tmp/corpus-$name
 	art=$tmp/artifacts-$name
 	mkdir -p "$corpus" "$art"
@@ -102,12 +103,14 @@ for name in $targets; do
 	timeouts=$(ls "$art" | grep -c '^timeout-')
 	ooms=$(ls "$art" | grep -c '^oom-')
 
+	{
 	echo "fuzz_$name: ${execs:-0} execs in ${secs}s," \
 	    "corpus $seeds -> $units, cov ${cov:-?}," \
 	    "crashes $crashes, leaks $leaks, timeouts $timeouts, ooms $ooms" \
 	    "(exit $rc)"
+	st=0
 	if [ "$rc" -ne 0 ] || [ "$found" -ne 0 ]; then
-		status=1
+		st=1
 		mkdir -p "tests/fuzz/crashes/$name"
 		[ "$found" -ne 0 ] && cp "$art"/* "tests/fuzz/crashes/$name/"
 		echo "fuzz_$name: FAILED; reproducers in tests/fuzz/crashes/$name/:"
@@ -117,5 +120,28 @@ for name in $targets; do
 		# The sanitizer report, without libFuzzer's progress lines.
 		grep -v '^#[0-9]' "$tmp/$name.log" | tail -n 80
 	fi
+	} >"$tmp/$name.sum"
+	if [ -n "${FUZZ_KEEP:-}" ]; then
+		mkdir -p "$FUZZ_KEEP/$name" && cp -p "$corpus"/* "$FUZZ_KEEP/$name"/
+	fi
+	echo "$st" >"$tmp/$name.rc"
+}
+
+running=0
+for name in $targets; do
+	fuzz_one "$name" &
+	running=$((running + 1))
+	if [ "$running" -ge "$jobs" ]; then
+		wait
+		running=0
+	fi
+done
+wait
+
+status=0
+for name in $targets; do
+	cat "$tmp/$name.sum" 2>/dev/null ||
+	    echo "fuzz_$name: FAILED; no summary (killed?)"
+	[ "$(cat "$tmp/$name.rc" 2>/dev/null)" = 0 ] || status=1
 done
 exit $status
