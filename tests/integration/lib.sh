@@ -355,7 +355,7 @@ tend_run() {
 
 # read_pid FILE: the pid a helper wrote, waiting up to 5 s for the file.
 read_pid() {
-	wait_for_file "$1" 5 && cat "$1"
+	wait_for_file "$1" 15 && cat "$1"
 }
 
 [ -x "$TEND" ] || bail_out "TEND=$TEND is not executable (make src/tend)"
