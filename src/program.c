@@ -131,7 +131,7 @@ read_report(struct instance *in)
 	} else if (r == 1) {
 		in->spawn_failed = 1;
 		if (rep.stage == SPAWN_EXEC)
-			log_errorx("%s: %s: %s", in->name,
+			log_errorx("%s: spawn: exec(%s): %s", in->name,
 			    in->prog->cfg->argv[0], strerror(rep.err));
 		else if (rep.stage == SPAWN_CHDIR)
 			log_errorx("%s: spawn: chdir(%s): %s", in->name,

@@ -186,9 +186,9 @@ backoff_jitter = 0
 [program:good]
 command = $W good 0 $L"
 tend_start iso -c "$T/iso.ini"
-wait_until 10 has_count "$T/iso.err" "broken:0: $T/no/such/binary: No such file or directory" 3
+wait_until 10 has_count "$T/iso.err" "broken:0: spawn: exec($T/no/such/binary): No such file or directory" 3
 ok "missing binary: logged once per attempt, with the path" \
-    has_count "$T/iso.err" "broken:0: $T/no/such/binary: No such file or directory" 3
+    has_count "$T/iso.err" "broken:0: spawn: exec($T/no/such/binary): No such file or directory" 3
 kill -TERM "$TEND_PID"
 tend_wait iso 10
 is "$(grep -c '^good ' "$L")" 3 "the good program ran undisturbed (one start, one stop, one end)"
