@@ -233,6 +233,7 @@ inst_spawn(struct instance *in)
 	const char *call;
 	pid_t pid = -1;
 
+	t->spawn_budget--;
 	in->spawn_failed = 0;
 	in->notify_failed = 0;
 	in->kill_sent = 0;
@@ -741,6 +742,14 @@ inst_handle(struct instance *in, enum inst_event ev)
 			in->failures = 0;	/* up backoff_reset */
 			break;
 		case INST_BACKOFF:
+			/* Over the iteration's spawn budget: the next
+			 * iteration, so a thousand backoffs that end together
+			 * cannot hold the loop (and signals) for long. */
+			if (in->prog->tend->spawn_budget <= 0) {
+				ev_timer_set(&in->timer, 0., 0.);
+				ev_timer_start(in->prog->tend->loop, &in->timer);
+				break;
+			}
 			inst_spawn(in);
 			break;
 		case INST_STOPPING:

@@ -170,24 +170,23 @@ log_waiting(struct program *p)
 }
 
 /*
- * Starts the released programs' instances, at most *budget of them: a
- * spawn takes about half a millisecond, and 10000 of them in one callback
- * would leave signals unread for seconds. What is left is started on the
- * next iterations (start_more), after whatever else has come in.
+ * Starts the released programs' instances while the iteration's spawn
+ * budget lasts (inst_spawn takes from it): a spawn takes 0.1 to 0.5 ms,
+ * and 10000 of them in one callback would leave signals unread for
+ * seconds. What is left is started on the next iterations (start_more),
+ * after whatever else has come in.
  */
 static void
-start_some(struct tend *t, int *budget)
+start_some(struct tend *t)
 {
 	int more = 0;
 
 	for (size_t i = 0; i < t->nprograms; i++) {
 		struct program *p = &t->programs[i];
 
-		while (p->started && p->next_start < p->ninst && *budget > 0 &&
-		    t->state == TEND_RUNNING) {
+		while (p->started && p->next_start < p->ninst &&
+		    t->spawn_budget > 0 && t->state == TEND_RUNNING)
 			inst_handle(&p->inst[p->next_start++], IEV_START);
-			(*budget)--;
-		}
 		more |= p->started && p->next_start < p->ninst;
 	}
 	if (more && t->state == TEND_RUNNING &&
@@ -204,7 +203,7 @@ start_more_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 static void
-step_running(struct tend *t, int *budget)
+step_running(struct tend *t)
 {
 	for (size_t i = 0; i < t->nprograms && t->state == TEND_RUNNING;
 	    i++) {
@@ -223,7 +222,7 @@ step_running(struct tend *t, int *budget)
 		}
 		p->started = 1;
 	}
-	start_some(t, budget);
+	start_some(t);
 }
 
 static void
@@ -251,13 +250,16 @@ static void
 step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct tend *t = container_of(w, struct tend, step);
-	int budget = TEND_START_BATCH;
 
+	/* A prepare watcher runs once an iteration, before the poll: the
+	 * budget covers this step's starts and the restarts that the
+	 * iteration's timers then make (program.c). */
+	t->spawn_budget = TEND_SPAWN_BATCH;
 	/* Each pass may change states again; bounded by the instances. */
 	while (t->dirty) {
 		t->dirty = 0;
 		if (t->state == TEND_RUNNING) {
-			step_running(t, &budget);
+			step_running(t);
 			for (size_t i = 0; i < t->nprograms; i++)
 				program_rolling_step(&t->programs[i]);
 		}
@@ -312,7 +314,11 @@ void
 supervise_shutdown(struct tend *t, const char *why)
 {
 	if (t->state != TEND_RUNNING) {
-		log_info("%s: already shutting down", why);
+		/* Said once: a storm of them is only a count, which
+		 * tend_signals_received_total has. */
+		if (t->shutdown_repeats++ == 0)
+			log_info("%s: already shutting down (not said again)",
+			    why);
 		return;
 	}
 	log_info("shutting down: %s", why);

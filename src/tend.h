@@ -19,7 +19,8 @@
 #define TEND_NUMPROCS_MAX	10000	/* instances of one program */
 #define TEND_INSTANCES_MAX	100000	/* instances of all programs together */
 #define TEND_GROUPS_MAX		256	/* supplementary groups of a user */
-#define TEND_START_BATCH	100	/* instances started per loop iteration */
+#define TEND_SPAWN_BATCH	16	/* spawns per loop iteration: starts and
+					 * restarts together */
 #define TEND_PROGRAMS_MAX	1000	/* programs in one config */
 #define TEND_CONFIG_LINE_MAX	4096	/* one config line, newline excluded */
 #define TEND_CONFIG_SIZE_MAX	(1 << 20) /* whole config file */
@@ -96,10 +97,12 @@ struct tend {
 	int			 exit_status_set;
 	int			 killed_any;	/* an instance was killed at a deadline */
 	int			 sigint_count;
+	unsigned		 shutdown_repeats; /* requests after the first */
 	int			 tty_stopped;	/* job control stopped us and our children */
 	int			 tty_owner;	/* wrapper mode started in the foreground */
 	pid_t			 tty_pgid;	/* group we gave the terminal to, 0 = none */
 	int			 dirty;		/* an instance changed state: re-plan */
+	int			 spawn_budget;	/* spawns left in this iteration */
 	uint64_t		 rng;		/* xorshift state for backoff jitter */
 	int			 sweep_killed;	/* PID 1 sweep: KILL sent */
 	int			 shutdown_killed; /* shutdown_timeout passed: KILL sent */

@@ -7,7 +7,7 @@
 # benchmarks, not pass/fail criteria beyond generous bounds).
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 15
 N=1000
 
 # A sleep argument no other test or process uses, to find our sleeps by.
@@ -78,7 +78,7 @@ is "$(count "$T/scale.err" '^tend: (warn|error)')" 0 \
     "tend's log names no problem (no descriptor or process exhaustion)" ||
     diag "$(grep -E '^tend: (warn|error)' "$T/scale.err" | head -n 5)"
 
-# Instances start in batches (100 a loop iteration), so a SIGTERM that
+# Instances start in batches (16 spawns a loop iteration), so a SIGTERM that
 # comes during a large start is read after the current batch, not after
 # all of them: 2000 instances, TERM at the first start line.
 printf '%s\n' "[program:s]
@@ -94,5 +94,30 @@ started=$(count "$T/early.err" ': started pid [0-9]+$')
 diag "started before the TERM was read: $started of 2000"
 between "$started" 1 1999 "TERM is read between start batches, not after all 2000"
 is "$(leftovers | wc -l)" 0 "TERM during a large start: nothing left behind"
+
+# Restarts share the 16-spawns-an-iteration budget: 1000 instances killed
+# together end their backoff in the same iteration, and a SIGTERM sent at
+# the first restart is read after a batch, not after all 1000 restarts.
+printf '%s\n' "[program:s]
+command = /bin/sleep $ARG
+numprocs = $N
+start_seconds = 0
+restart = always
+backoff_initial = 1s
+backoff_jitter = 0" >"$T/storm.ini"
+tend_start storm -c "$T/storm.ini" --log-level info
+wait_until 60 has_live_children "$N"
+curl -s -o /dev/null --max-time 10 --unix-socket "$TEND_SOCKET" \
+    -X POST http://localhost/programs/s/signal/KILL
+# The first restart's line, after the N start lines.
+ok "the 1000 killed instances restart" \
+    wait_until 30 has_count "$T/storm.err" ': started pid [0-9]+$' $((N + 1))
+kill -TERM "$TEND_PID"
+tend_wait storm 60
+is "$TEND_RC" 0 "TERM during 1000 restarts: exit 0"
+restarted=$(( $(count "$T/storm.err" ': started pid [0-9]+$') - N ))
+diag "restarted before the TERM was read: $restarted of $N"
+between "$restarted" 1 $((N - 1)) \
+    "TERM is read between restart batches, not after all $N"
 
 done_testing
