@@ -274,12 +274,14 @@ while [ $k -lt "$DURATION" ]; do
 	sample "$k"
 	if [ $k -eq 1 ]; then
 		scrape "$tmp/m0" || die "scrape at 1 s failed"
+		tm0=$(now_us)
 		fds_run0=$(proc_fds "$tpid")
 	fi
 done
 [ $tend_died = yes ] && die "tend died ${k}s into the run; log:
 $(tail -n 20 "$tmp/tend.log")"
 scrape "$tmp/m1" || die "scrape at the end failed"
+tm1=$(now_us)
 cpu1=$(proc_cpu "$tpid")
 t1=$(now_us)
 fds_run1=$(proc_fds "$tpid")
@@ -321,15 +323,14 @@ n_exited=$(msum "$tmp/m2" '^tend_program_instances\{.*state="exited"')
 restarts_run=$(($(msum "$tmp/m1" '^tend_worker_restarts_total\{') -
     $(msum "$tmp/m0" '^tend_worker_restarts_total\{')))
 run_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
-rate=$(awk -v r="$restarts_run" -v d="$((DURATION - 1))" \
-    'BEGIN { printf "%.0f", r / d }')
+win_s=$(awk -v a="$tm0" -v b="$tm1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
+rate=$(awk -v r="$restarts_run" -v d="$win_s" 'BEGIN { printf "%.0f", r / d }')
 cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$hz" \
     'BEGIN { printf "%.2f", (b - a) / hz }')
 cpu_pct=$(awk -v c="$cpu_s" -v d="$run_s" \
     'BEGIN { printf "%.1f", 100 * c / d }')
-cpu_us_per=$(awk -v c="$cpu_s" -v r="$restarts_run" -v d="$run_s" \
-    -v w="$((DURATION - 1))" 'BEGIN { if (r == 0) print "?";
-    else printf "%.1f", 1e6 * c / (r * d / w) }')
+cpu_us_per=$(awk -v c="$cpu_s" -v r="$rate" -v d="$run_s" \
+    'BEGIN { if (r == 0) print "?"; else printf "%.1f", 1e6 * c / (r * d) }')
 
 # Lag: bucket deltas m1 - m0, cumulative as Prometheus gives them.
 lag_rows=$(awk '
@@ -454,8 +455,8 @@ report() {
 
 | figure | value |
 |---|---|
-| run length (first to last sample) | ${run_s} s |
-| restarts in the run (metrics, 1 s to end) | $restarts_run |
+| run length (start to the end-of-run scrape) | ${run_s} s |
+| restarts in the window (scrape at 1 s to scrape at the end, ${win_s} s) | $restarts_run |
 | restarts/s | $rate |
 | restarts in all (final metrics) | $restarts |
 | crasher records S / E / A / O | $nS / $nE / $nA / $nO |
