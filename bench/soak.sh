@@ -62,6 +62,9 @@ LAG_P99_MAX=${LAG_P99_MAX:-0.005}	# seconds
 RSS_TOL=${RSS_TOL:-10}		# percent
 STOP_WAIT=${STOP_WAIT:-30}	# seconds for quiescence, and for the exit
 LABEL=${LABEL:-}
+NICE=${NICE:-}			# e.g. -10: run tend (and so its workers) at
+				# that niceness, to tell tend's own lag from a
+				# busy machine's (needs root for < 0)
 
 die() { echo "bench/soak.sh: $*" >&2; exit 2; }
 
@@ -120,6 +123,8 @@ stop_tend() {
 proc_state() { sed 's/.*) //' /proc/"$1"/stat 2>/dev/null | cut -d' ' -f1; }
 # utime + stime of a pid, in clock ticks.
 proc_cpu() { sed 's/.*) //' /proc/"$1"/stat | awk '{ print $12 + $13 }'; }
+# ns on a CPU and ns runnable but waiting for one (schedstat).
+proc_sched() { cut -d' ' -f1-2 /proc/"$1"/schedstat 2>/dev/null; }
 proc_rss() { awk '/^VmRSS:/ { print $2 }' /proc/"$1"/status 2>/dev/null; }
 proc_fds() {
 	local f=(/proc/"$1"/fd/*)
@@ -147,6 +152,10 @@ zombies() {
 		if (f[1] == "Z" && f[2] == p) print pid ":" f[20] }'
 }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
+# CPU pressure: the share of the last 60 s in which some runnable task
+# waited for a CPU ("?" without PSI).
+psi() { sed -n 's/^some .*avg60=\([0-9.]*\).*/\1%/p' /proc/pressure/cpu \
+    2>/dev/null | grep . || echo '?'; }
 now_us() { echo "${EPOCHREALTIME/./}"; }
 
 # scrape FILE: GET /metrics into FILE; its time in seconds goes to
@@ -180,7 +189,8 @@ all_out() { [ "$(count O)" -ge "$N" ]; }
 start_tend() {
 	ASAN_OPTIONS="log_path=$tmp/san/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
 	UBSAN_OPTIONS="log_path=$tmp/san/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
-	    "$TEND" -c "$tmp/soak.ini" 2>>"$tmp/tend.log" &
+	    ${NICE:+nice -n "$NICE"} "$TEND" -c "$tmp/soak.ini" \
+	    2>>"$tmp/tend.log" &
 	tpid=$!
 	wait_for 10 sock_up || die "tend did not open its socket; log:
 $(tail -n 20 "$tmp/tend.log")"
@@ -235,9 +245,11 @@ rm -f "$tmp/stop"
 echo "soak: $N crashers for ${DURATION}s under $TEND ..." >&2
 date_start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_start=$(load)
+psi_start=$(psi)
 start_tend
 t0=$(now_us)
 cpu0=$(proc_cpu "$tpid")
+sched0=$(proc_sched "$tpid")
 # One line a second: elapsed s, VmRSS KiB, fds, zombies, zombies also seen
 # at the sample before, load1.
 : >"$tmp/samples"
@@ -283,9 +295,11 @@ $(tail -n 20 "$tmp/tend.log")"
 scrape "$tmp/m1" || die "scrape at the end failed"
 tm1=$(now_us)
 cpu1=$(proc_cpu "$tpid")
+sched1=$(proc_sched "$tpid")
 t1=$(now_us)
 fds_run1=$(proc_fds "$tpid")
 load_end=$(load)
+psi_end=$(psi)
 
 # --- quiescence, final figures, SIGTERM ---------------------------------------------
 
@@ -327,6 +341,13 @@ win_s=$(awk -v a="$tm0" -v b="$tm1" 'BEGIN { printf "%.2f", (b - a) / 1e6 }')
 rate=$(awk -v r="$restarts_run" -v d="$win_s" 'BEGIN { printf "%.0f", r / d }')
 cpu_s=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$hz" \
     'BEGIN { printf "%.2f", (b - a) / hz }')
+# Where tend's wall time went: on a CPU, waiting in a run queue, and the
+# rest blocked (epoll_wait, and vfork until the child has exec'd).
+sched_split=$(echo "$sched0 $sched1" | awk -v d="$run_s" '
+    NF == 4 { on = ($3 - $1) / 1e9; rq = ($4 - $2) / 1e9
+	printf "%.1f%% / %.1f%% / %.1f%%", 100 * on / d, 100 * rq / d,
+	    100 * (d - on - rq) / d; ok = 1 }
+    END { if (!ok) print "?" }')
 cpu_pct=$(awk -v c="$cpu_s" -v d="$run_s" \
     'BEGIN { printf "%.1f", 100 * c / d }')
 cpu_us_per=$(awk -v c="$cpu_s" -v r="$rate" -v d="$run_s" \
@@ -423,7 +444,7 @@ report() {
 # tend soak: $N crashers, ${DURATION} s ($LABEL)
 
 - Date: $date_start; host $(uname -n), $(nproc) CPUs, $(uname -r)
-- tend: \`$TEND\` ($("$TEND" --version 2>/dev/null | head -n 1)), ASan: $asan
+- tend: \`$TEND\` ($("$TEND" --version 2>/dev/null | head -n 1)), ASan: $asan, niceness ${NICE:-0 (inherited)}
 - Tree: $(git describe --always --dirty 2>/dev/null) on $(git rev-parse --abbrev-ref HEAD 2>/dev/null)
 - Config: numprocs = $N, restart = on-failure, start_seconds = 0,
   backoff_initial = $BACKOFF_INITIAL, backoff_max = $BACKOFF_MAX (multiplier
@@ -431,7 +452,8 @@ report() {
 - Worker: bench/crasher.c, sleeps 0-200 ms (uniform), then exits 1-3, or
   abort()s one run in 8
 - Load average (1 5 15 min): $load_start at the start, $load_end at the end
-  of the run; other work shares these $(nproc) CPUs
+  of the run; other work shares these $(nproc) CPUs. CPU pressure (PSI
+  some avg60): $psi_start at the start, $psi_end at the end
 
 ## Criteria
 
@@ -463,6 +485,7 @@ report() {
 | exits by reason exited / signaled / killed | $ex_exited / $ex_signaled / $ex_killed |
 | tend CPU (utime+stime) over the run | ${cpu_s} s (${cpu_pct}% of one CPU) |
 | tend CPU per restart | ${cpu_us_per} µs |
+| tend wall time on a CPU / waiting for a CPU / blocked (schedstat) | $sched_split |
 | loop lag samples in the window | $lag_count |
 | loop lag p50 bucket / p99 bucket | le=$lag_p50 / le=$lag_p99 s |
 | loop lag mean | $lag_mean_ms ms |
