@@ -253,21 +253,32 @@ sched0=$(proc_sched "$tpid")
 # One line a second: elapsed s, VmRSS KiB, fds, zombies, zombies also seen
 # at the sample before, load1.
 : >"$tmp/samples"
-prev_z=''
+declare -A zfirst=()	# pid:starttime -> sample it was first seen at
+z_age_max=0		# samples between first and last sight, at most
 stuck_list=''
 tend_died=no
 sample() {
 	local z z_now=0 z_stuck=0 id
+	declare -A seen=()
 	z=$(zombies "$tpid")
 	for id in $z; do
 		z_now=$((z_now + 1))
-		case " $prev_z " in
-		*" $id "*)
+		if [ -n "${zfirst[$id]:-}" ]; then
 			z_stuck=$((z_stuck + 1))
-			stuck_list="$stuck_list $id";;
-		esac
+			[ $(($1 - zfirst[$id])) -gt $z_age_max ] &&
+			    z_age_max=$(($1 - zfirst[$id]))
+			seen[$id]=${zfirst[$id]}
+			[ $(($1 - zfirst[$id])) -eq 1 ] &&
+			    stuck_list="$stuck_list $id"
+		else
+			seen[$id]=$1
+		fi
 	done
-	prev_z=$(echo $z)
+	# Forget the reaped, so a recycled pid:starttime could not match.
+	zfirst=()
+	for id in "${!seen[@]}"; do
+		zfirst[$id]=${seen[$id]}
+	done
 	echo "$1 $(proc_rss "$tpid") $(proc_fds "$tpid") $z_now $z_stuck" \
 	    "$(cut -d' ' -f1 /proc/loadavg)" >>"$tmp/samples"
 }
@@ -461,7 +472,7 @@ report() {
 |---|---|---|
 | run ends quiescent (all $N instances exited after the stop file) | $n_exited exited | $v_quiet |
 | no zombie child of tend left once quiescent (leaked) | $z_end | $v_zend |
-| no zombie child of tend at two consecutive samples (reaped >= 1 s late) | $z_stuck; max $z_max at one sample | $v_zomb |
+| no zombie child of tend at two consecutive samples (reaped >= 1 s late) | $z_stuck sightings of $(echo $stuck_list | wc -w) zombies, the oldest seen at $((z_age_max + 1)) samples; max $z_max at one sample | $v_zomb |
 | RSS flat: mean of last 10 s within ±${RSS_TOL}% of first 10 s | $rss_first → $rss_last KiB ($rss_drift%) | $v_rss |
 | loop lag p99 <= $(awk -v m="$LAG_P99_MAX" 'BEGIN { print m * 1000 }') ms | p99 bucket le=$lag_p99 s | $v_lag |
 | restarts_total == crashes observed (E + A) | $restarts vs $((nE + nA)) | $v_restarts |
@@ -516,7 +527,10 @@ EOF
 		printf '```\n'
 	fi
 	if [ -n "$stuck_list" ]; then
-		printf '\nStuck zombies (pid:starttime):%s\n' "$stuck_list"
+		printf '\nZombies seen at two samples or more (pid:starttime, first 20 of %d):' \
+		    "$(echo $stuck_list | wc -w)"
+		echo $stuck_list | tr ' ' '\n' | head -n 20 | tr '\n' ' '
+		echo
 	fi
 	if [ -n "$san_files" ]; then
 		printf '\n## Sanitizer reports\n\n```\n'
