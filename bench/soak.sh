@@ -22,9 +22,10 @@
 #   exits{signaled} == A, spawns (S + O) == N + restarts. No tolerance.
 # - Zombies. Every second, /proc/*/stat lines in state Z whose ppid is
 #   tend. A zombie is normal for the moment between a crasher's exit and
-#   tend's waitpid; one seen at two consecutive samples (same pid and
-#   start time, so a recycled pid is not mistaken for it) was left at
-#   least ~1 s: that fails (reaped late). One still there once the run
+#   tend's waitpid; one seen again >= 1 s after its first sight (same
+#   pid and start time, so a recycled pid is not mistaken for it) was
+#   left at least 1 s: that fails (reaped late). Time between sights,
+#   not sample numbers: a starved sampler takes late samples in a bunch. One still there once the run
 #   is quiescent is leaked: that fails too. The largest count at one
 #   sample is reported.
 # - RSS: VmRSS every second; the mean of the first 10 samples against the
@@ -253,25 +254,33 @@ sched0=$(proc_sched "$tpid")
 # One line a second: elapsed s, VmRSS KiB, fds, zombies, zombies also seen
 # at the sample before, load1.
 : >"$tmp/samples"
-declare -A zfirst=()	# pid:starttime -> sample it was first seen at
-z_age_max=0		# samples between first and last sight, at most
+declare -A zfirst=()	# pid:starttime -> when first seen (µs)
+z_age_max=0		# the longest time between first and last sight, µs
 stuck_list=''
 tend_died=no
+# sample K: one line of samples. The sampler itself may be starved of CPU
+# and take its samples late and then in a bunch, so a zombie's age is
+# measured in time between sights, not in samples.
 sample() {
-	local z z_now=0 z_stuck=0 id
+	local z z_now=0 z_stuck=0 id t age
 	declare -A seen=()
 	z=$(zombies "$tpid")
+	t=$(now_us)
 	for id in $z; do
 		z_now=$((z_now + 1))
 		if [ -n "${zfirst[$id]:-}" ]; then
-			z_stuck=$((z_stuck + 1))
-			[ $(($1 - zfirst[$id])) -gt $z_age_max ] &&
-			    z_age_max=$(($1 - zfirst[$id]))
+			age=$((t - zfirst[$id]))
 			seen[$id]=${zfirst[$id]}
-			[ $(($1 - zfirst[$id])) -eq 1 ] &&
-			    stuck_list="$stuck_list $id"
+			[ $age -gt $z_age_max ] && z_age_max=$age
+			if [ $age -ge 1000000 ]; then
+				z_stuck=$((z_stuck + 1))
+				case " $stuck_list " in
+				*" $id "*) ;;
+				*) stuck_list="$stuck_list $id";;
+				esac
+			fi
 		else
-			seen[$id]=$1
+			seen[$id]=$t
 		fi
 	done
 	# Forget the reaped, so a recycled pid:starttime could not match.
@@ -280,7 +289,8 @@ sample() {
 		zfirst[$id]=${seen[$id]}
 	done
 	echo "$1 $(proc_rss "$tpid") $(proc_fds "$tpid") $z_now $z_stuck" \
-	    "$(cut -d' ' -f1 /proc/loadavg)" >>"$tmp/samples"
+	    "$(cut -d' ' -f1 /proc/loadavg) $(((t - t0) / 1000))" \
+	    >>"$tmp/samples"
 }
 k=0
 while [ $k -lt "$DURATION" ]; do
@@ -398,7 +408,7 @@ rss_drift=$(awk -v a="$rss_first" -v b="$rss_last" \
     'BEGIN { printf "%+.1f", 100 * (b - a) / a }')
 z_max=$(awk '$4 > m { m = $4 } END { print m + 0 }' "$tmp/samples")
 z_seen=$(awk '{ s += $4 } END { print s + 0 }' "$tmp/samples")
-z_stuck=$(awk '{ s += $5 } END { print s + 0 }' "$tmp/samples")
+z_stuck=$(echo $stuck_list | wc -w)
 z_samples=$(wc -l <"$tmp/samples")
 z_end=$(tail -n 1 "$tmp/samples" | cut -d' ' -f4)
 fds_min=$(awk '$1 <= '"$DURATION"' { if (m == "" || $3 < m) m = $3 }
@@ -472,7 +482,7 @@ report() {
 |---|---|---|
 | run ends quiescent (all $N instances exited after the stop file) | $n_exited exited | $v_quiet |
 | no zombie child of tend left once quiescent (leaked) | $z_end | $v_zend |
-| no zombie child of tend at two consecutive samples (reaped >= 1 s late) | $z_stuck sightings of $(echo $stuck_list | wc -w) zombies, the oldest seen at $((z_age_max + 1)) samples; max $z_max at one sample | $v_zomb |
+| no zombie child of tend seen again >= 1 s after its first sight (reaped late) | $(echo $stuck_list | wc -w) zombies; longest seen $(awk -v a="$z_age_max" 'BEGIN { printf "%.2f", a / 1e6 }') s; max $z_max at one sample | $v_zomb |
 | RSS flat: mean of last 10 s within ±${RSS_TOL}% of first 10 s | $rss_first → $rss_last KiB ($rss_drift%) | $v_rss |
 | loop lag p99 <= $(awk -v m="$LAG_P99_MAX" 'BEGIN { print m * 1000 }') ms | p99 bucket le=$lag_p99 s | $v_lag |
 | restarts_total == crashes observed (E + A) | $restarts vs $((nE + nA)) | $v_restarts |
@@ -515,7 +525,7 @@ report() {
 |---|---|
 $(echo "$lag_rows" | awk '{ printf "| %s | %s |\n", $1, $2 }')
 
-## Samples (every 10th second; columns: s, RSS KiB, fds, zombies, stuck, load1)
+## Samples (every 10th; columns: n, RSS KiB, fds, zombies, of which >= 1 s old, load1, ms since start)
 
 \`\`\`
 $(awk 'NR == 1 || $1 % 10 == 0' "$tmp/samples")
@@ -527,7 +537,7 @@ EOF
 		printf '```\n'
 	fi
 	if [ -n "$stuck_list" ]; then
-		printf '\nZombies seen at two samples or more (pid:starttime, first 20 of %d):' \
+		printf '\nZombies seen >= 1 s apart (pid:starttime, first 20 of %d):' \
 		    "$(echo $stuck_list | wc -w)"
 		echo $stuck_list | tr ' ' '\n' | head -n 20 | tr '\n' ' '
 		echo
