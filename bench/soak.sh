@@ -25,9 +25,9 @@
 #   tend's waitpid; one seen again >= 1 s after its first sight (same
 #   pid and start time, so a recycled pid is not mistaken for it) was
 #   left at least 1 s: that fails (reaped late). Time between sights,
-#   not sample numbers: a starved sampler takes late samples in a bunch. One still there once the run
-#   is quiescent is leaked: that fails too. The largest count at one
-#   sample is reported.
+#   not sample numbers: a starved sampler takes late samples in a bunch.
+#   One still there once the run is quiescent is leaked: that fails too.
+#   The largest count at one sample is reported.
 # - RSS: VmRSS every second; the mean of the first 10 samples against the
 #   mean of the last 10, within RSS_TOL percent (10).
 # - Loop lag: lag_probe_interval = 10ms; the tend_loop_lag_seconds bucket
