@@ -37,6 +37,8 @@
 # Knobs: RUNS (hyperfine runs, wrapper: 100), RSS_RUNS (5), MANY (1000),
 # REPS (spawn/shutdown runs per tool: 3), SOME (100: rss and status),
 # RESTART_SECS (5), IDLE_SECS (10), IDLE_N (10), SIGNALS (50).
+# sh bench/run.sh (as the README used to say) gets bash all the same.
+if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -u
 export LC_ALL=C
 
