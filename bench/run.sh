@@ -348,70 +348,103 @@ sc_heap() {
 sc_wrapper() {
 	"$bin/spawnloop" "$SPAWNS" >"$d/sl.out" ||
 	    { note "spawnloop failed"; return 1; }
-	local fl
+	local fl pass w
 	fl=$(sed -n 's/.*: \([0-9.]*\) us per spawn+wait/\1/p' "$d/sl.out")
-	note "wrapper: hyperfine, $RUNS runs x 5"
-	# shellcheck disable=SC2086
-	hyperfine $hf_noshell --warmup 5 --runs "$RUNS" --style basic \
-	    --export-json "$d/hf.json" \
-	    -n tend "$(wrap_cmd tend /bin/true)" \
-	    -n tini "$(wrap_cmd tini /bin/true)" \
-	    -n dumb-init "$(wrap_cmd dumb-init /bin/true)" \
-	    -n catatonit "$(wrap_cmd catatonit /bin/true)" \
-	    -n bare /bin/true >"$d/hf.out" 2>&1 ||
-	    { tail -n 20 "$d/hf.out" >&2; return 1; }
-	# "name mean sd median min max" in µs
-	jq -r '.results[] | [.command, .mean, .stddev, .median, .min, .max]
-	    | map(if type == "number" then . * 1e6 else . end)
-	    | @tsv' "$d/hf.json" |
-	    awk -F'\t' '{ printf "%s %.1f %.1f %.1f %.1f %.1f\n",
-	    $1, $2, $3, $4, $5, $6 }' >"$d/hf.txt"
-	med() { awk -v n="$1" '$1 == n { print $4 }' "$d/hf.txt"; }
-	local t_tend t_tini t_bare w
-	t_tend=$(med tend) t_tini=$(med tini) t_bare=$(med bare)
-	for w in $peers_w; do echo "$(med "$w") $w"; done >"$d/peers"
+	# Two passes: as users run it, and all of it pinned to CPU 0, where
+	# no wake-up crosses CPUs (on this VM an idle machine was seen to
+	# round every wrapper run up to ~8 ms unpinned; see the report).
+	for pass in free pinned; do
+		note "wrapper: hyperfine ($pass), $RUNS runs x 5"
+		local pin=''
+		[ $pass = pinned ] && pin="taskset -c 0"
+		# shellcheck disable=SC2086
+		$pin hyperfine $hf_noshell --warmup 5 --runs "$RUNS" \
+		    --style basic --export-json "$d/hf-$pass.json" \
+		    -n tend "$(wrap_cmd tend /bin/true)" \
+		    -n tini "$(wrap_cmd tini /bin/true)" \
+		    -n dumb-init "$(wrap_cmd dumb-init /bin/true)" \
+		    -n catatonit "$(wrap_cmd catatonit /bin/true)" \
+		    -n bare /bin/true >"$d/hf-$pass.out" 2>&1 ||
+		    { tail -n 20 "$d/hf-$pass.out" >&2; return 1; }
+		# "name median mean sd min max user+sys" in µs
+		jq -r '.results[] | [.command, .median, .mean, .stddev, .min,
+		    .max, .user + .system] | map(if type == "number"
+		    then . * 1e6 else . end) | @tsv' "$d/hf-$pass.json" |
+		    awk -F'\t' '{ printf "%s %.1f %.1f %.1f %.1f %.1f %.1f\n",
+		    $1, $2, $3, $4, $5, $6, $7 }' >"$d/hf-$pass.txt"
+	done
+	# Instructions of the wrapper alone, children not traced: the one
+	# figure here that the machine's load does not move.
+	for w in tend $peers_w; do
+		# shellcheck disable=SC2046
+		valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		    --log-file="$d/cg-$w.txt" $(wrap_cmd "$w" /bin/true) \
+		    >/dev/null 2>&1
+		echo "$w $(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' \
+		    "$d/cg-$w.txt")" >>"$d/cg.txt"
+	done
+	col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$d/$3"; }
+	local t_tend t_tini t_bare p_tend p_tini i_tend
+	t_tend=$(col tend 2 hf-free.txt) t_tini=$(col tini 2 hf-free.txt)
+	t_bare=$(col bare 2 hf-free.txt)
+	p_tend=$(col tend 2 hf-pinned.txt) p_tini=$(col tini 2 hf-pinned.txt)
+	i_tend=$(col tend 2 cg.txt)
+	for w in $peers_w; do echo "$(col "$w" 2 hf-free.txt) $w"; done \
+	    >"$d/peers"
 	# shellcheck disable=SC2046 # "value name", split on purpose
 	set -- $(best <"$d/peers")
 	local b_val=$1 b_name=$2
 	say "## wrapper: \`X /bin/true\`, hyperfine $hf_noshell, warm-up 5, $RUNS runs each"
 	say ""
 	say "Medians are the headline (the machine is shared; a mean takes" \
-	    "every stall of another job). Floor: one posix_spawn+waitpid of" \
+	    "every stall of another job). **free**: as a user runs it;" \
+	    "**pinned**: hyperfine and all it starts on CPU 0 (\`taskset -c" \
+	    "0\`), so no wake-up crosses CPUs. CPU: hyperfine's user+system" \
+	    "mean, the wrapper and its child. Instructions: valgrind" \
+	    "callgrind, the wrapper alone (children not traced), the figure" \
+	    "the load does not move. Floor: one posix_spawn+waitpid of" \
 	    "/bin/true in a loop (bench/spawnloop.c, $SPAWNS of them): $fl µs;" \
-	    "a wrapper run is at least two of these. tend gets \`-s\` with a" \
-	    "private socket path (as root its default is /run/tend.sock, which" \
-	    "other tends on this machine may hold); tini gets \`-s\`" \
-	    "(subreaper, as tend makes itself one when not PID 1)."
+	    "a wrapper run is at least two. tend gets \`-s\` with a private" \
+	    "socket path (as root its default is /run/tend.sock, which other" \
+	    "tends on this machine may hold); tini gets \`-s\` (subreaper, as" \
+	    "tend makes itself one when not PID 1)."
 	say ""
-	say "| command | median (µs) | mean ± sd (µs) | min | max | tend vs it (median) | added to bare (µs) | vs spawn floor |"
-	say "|---|---:|---:|---:|---:|---:|---:|---:|"
+	say "| command | free: median (µs) | mean ± sd | min | tend vs it | pinned: median (µs) | tend vs it | CPU user+sys (µs) | instructions | tend vs it |"
+	say "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	local pm ins
 	for w in tend $peers_w bare; do
 		# shellcheck disable=SC2046
-		set -- $(awk -v n="$w" '$1 == n' "$d/hf.txt")
+		set -- $(awk -v n="$w" '$1 == n' "$d/hf-free.txt")
+		pm=$(col "$w" 2 hf-pinned.txt)
+		ins=$(col "$w" 2 cg.txt)
 		say "| \`$(wrap_cmd "$w" /bin/true | sed "s|$TEND|tend|; s| -s $d/w.sock| -s SOCK|")\` |" \
-		    "$4 | $2 ± $3 | $5 | $6 | $(ratio "$t_tend" "$4") |" \
-		    "$(awk -v a="$4" -v b="$t_bare" 'BEGIN { printf "%.1f", a - b }') |" \
-		    "$(ratio "$4" "$fl") |"
-		rec "$w" median_us "$4" us
-		rec "$w" mean_us "$2" us
+		    "$2 | $3 ± $4 | $5 | $(ratio "$t_tend" "$2") |" \
+		    "$pm | $(ratio "$p_tend" "$pm") | $7 | ${ins:--} |" \
+		    "$(ratio "$i_tend" "${ins:-?}") |"
+		rec "$w" median_us "$2" us
+		rec "$w" pinned_median_us "$pm" us
+		rec "$w" cpu_us "$7" us
+		[ -n "$ins" ] && rec "$w" instructions "$ins" count
 	done
 	rec floor spawn_wait_us "$fl" us
 	say ""
-	say "tend/tini **$(ratio "$t_tend" "$t_tini")** (floor: ≤ 1.05)," \
+	say "tend/tini **$(ratio "$t_tend" "$t_tini")** free," \
+	    "$(ratio "$p_tend" "$p_tini") pinned (floor: ≤ 1.05);" \
 	    "tend/best peer ($b_name) $(ratio "$t_tend" "$b_val")," \
-	    "tend/bare $(ratio "$t_tend" "$t_bare"). Load after: $(load)."
+	    "tend/bare $(ratio "$t_tend" "$t_bare"); bare/spawn floor" \
+	    "$(ratio "$t_bare" "$fl"). Load after: $(load)."
 	say ""
 	say "<details><summary>hyperfine output</summary>"
 	say ""
 	say '```'
-	cat "$d/hf.out" >>"$tmp/md-$SC.md"
+	cat "$d/hf-free.out" "$d/hf-pinned.out" >>"$tmp/md-$SC.md"
 	say '```'
 	say "</details>"
 	say ""
 	summ "\`X -- /bin/true\` median (µs)" "$t_tend" "$b_name" "$b_val" \
 	    "$(ratio "$t_tend" "$b_val")" "≤ 1.05 × tini" \
 	    "$(awk -v a="$t_tend" -v b="$t_tini" 'BEGIN {
-	    print (a <= 1.05 * b) ? "yes" : "no" }') ($(ratio "$t_tend" "$t_tini") × tini)"
+	    print (a <= 1.05 * b) ? "yes" : "no" }') ($(ratio "$t_tend" "$t_tini") × tini; pinned $(ratio "$p_tend" "$p_tini"); instructions $(ratio "$i_tend" "$(col tini 2 cg.txt)"))"
 }
 
 # One run of "WRAPPER sleep 1" under GNU time: "max own" in KiB. max is
@@ -980,7 +1013,7 @@ done
 
 need="hyperfine /usr/bin/time valgrind size strip $CC tini dumb-init catatonit
     supervisord supervisorctl runsvdir runsv sv s6-svscan s6-supervise
-    s6-svstat curl jq perl timeout getconf"
+    s6-svstat curl jq perl timeout getconf taskset"
 for t in $need; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not found (apt-get install -y tini dumb-init catatonit supervisor runit s6 hyperfine valgrind curl jq time)"
 done
