@@ -264,12 +264,24 @@ if [ "${1:-}" = --scenario ]; then
 		hf_noshell=--shell=none
 	fi
 	peers_w="tini dumb-init catatonit"
+	# tend as a user runs it: its default socket (root: /run/tend.sock,
+	# opened after the first spawn), unless a live tend holds that path;
+	# then a private one (-s, opened before the spawn: slower).
+	if [ "$(id -u)" -eq 0 ] && curl -s -o /dev/null --max-time 1 \
+	    --unix-socket /run/tend.sock http://localhost/health 2>/dev/null
+	then
+		tend_sock_arg="-s $d/w.sock "
+		tend_sock_note="\`-s\` with a private socket path (/run/tend.sock is held by another tend here)"
+	else
+		tend_sock_arg=
+		tend_sock_note="its default socket, as a user gets it"
+	fi
 	# The command line of each wrapper around "$@".
 	wrap_cmd() {
 		local w=$1
 		shift
 		case $w in
-		tend)		echo "$TEND -s $d/w.sock -- $*" ;;
+		tend)		echo "$TEND $tend_sock_arg-- $*" ;;
 		tini)		echo "tini -s -- $*" ;;
 		dumb-init)	echo "dumb-init $*" ;;
 		catatonit)	echo "catatonit -- $*" ;;
@@ -404,10 +416,9 @@ sc_wrapper() {
 	    "callgrind, the wrapper alone (children not traced), the figure" \
 	    "the load does not move. Floor: one posix_spawn+waitpid of" \
 	    "/bin/true in a loop (bench/spawnloop.c, $SPAWNS of them): $fl µs;" \
-	    "a wrapper run is at least two. tend gets \`-s\` with a private" \
-	    "socket path (as root its default is /run/tend.sock, which other" \
-	    "tends on this machine may hold); tini gets \`-s\` (subreaper, as" \
-	    "tend makes itself one when not PID 1)."
+	    "a wrapper run is at least two. tend runs with $tend_sock_note;" \
+	    "tini gets \`-s\` (subreaper, as tend makes itself one when not" \
+	    "PID 1)."
 	say ""
 	say "| command | free: median (µs) | mean ± sd | min | tend vs it | pinned: median (µs) | tend vs it | CPU user+sys (µs) | instructions | tend vs it |"
 	say "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
