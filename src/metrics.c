@@ -30,15 +30,6 @@ static const int http_codes[TEND_HTTP_NCODES] = {
 	505, 0,
 };
 
-static double
-mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- instance figures ------------------------------------------------ */
 
 static double

@@ -233,7 +233,8 @@ inst_spawn(struct instance *in)
 	const char *call;
 	pid_t pid = -1;
 
-	t->spawn_budget--;
+	if (t->spawn_slice == 0)
+		t->spawn_slice = mono_now();
 	in->spawn_failed = 0;
 	in->notify_failed = 0;
 	in->kill_sent = 0;
@@ -742,10 +743,10 @@ inst_handle(struct instance *in, enum inst_event ev)
 			in->failures = 0;	/* up backoff_reset */
 			break;
 		case INST_BACKOFF:
-			/* Over the iteration's spawn budget: the next
+			/* Over the iteration's spawn slice: the next
 			 * iteration, so a thousand backoffs that end together
 			 * cannot hold the loop (and signals) for long. */
-			if (in->prog->tend->spawn_budget <= 0) {
+			if (!program_may_spawn(in->prog->tend)) {
 				ev_timer_set(&in->timer, 0., 0.);
 				ev_timer_start(in->prog->tend->loop, &in->timer);
 				break;
@@ -803,6 +804,21 @@ program_check_groups(struct tend *t)
 			if (in->state == INST_STOPPING && in->pid == 0)
 				inst_handle(in, IEV_GROUP_EMPTY);
 		}
+}
+
+/*
+ * Whether this loop iteration may spawn once more: its first spawn always,
+ * then more while less than TEND_SPAWN_SLICE has passed since that first
+ * one. A spawn blocks tend until the child has exec'd (vfork), 0.1 to
+ * 0.5 ms, so a thousand of them in one iteration would leave signals and
+ * the control socket waiting for a second. supervise.c's step, a prepare
+ * watcher, opens a new slice every iteration.
+ */
+int
+program_may_spawn(struct tend *t)
+{
+	return t->spawn_slice == 0 ||
+	    mono_now() - t->spawn_slice < TEND_SPAWN_SLICE;
 }
 
 int

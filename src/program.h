@@ -140,4 +140,7 @@ void program_rolling_restart(struct program *p);
 /* Moves a rolling restart on; called after any state change. */
 void program_rolling_step(struct program *p);
 
+/* Whether this loop iteration may spawn once more (its spawn slice). */
+int program_may_spawn(struct tend *t);
+
 #endif

@@ -171,10 +171,9 @@ log_waiting(struct program *p)
 
 /*
  * Starts the released programs' instances while the iteration's spawn
- * budget lasts (inst_spawn takes from it): a spawn takes 0.1 to 0.5 ms,
- * and 10000 of them in one callback would leave signals unread for
- * seconds. What is left is started on the next iterations (start_more),
- * after whatever else has come in.
+ * slice lasts (program_may_spawn): 10000 spawns in one callback would
+ * leave signals unread for seconds. What is left is started on the next
+ * iterations (start_more), after whatever else has come in.
  */
 static void
 start_some(struct tend *t)
@@ -185,7 +184,7 @@ start_some(struct tend *t)
 		struct program *p = &t->programs[i];
 
 		while (p->started && p->next_start < p->ninst &&
-		    t->spawn_budget > 0 && t->state == TEND_RUNNING)
+		    program_may_spawn(t) && t->state == TEND_RUNNING)
 			inst_handle(&p->inst[p->next_start++], IEV_START);
 		more |= p->started && p->next_start < p->ninst;
 	}
@@ -251,10 +250,10 @@ step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct tend *t = container_of(w, struct tend, step);
 
-	/* A prepare watcher runs once an iteration, before the poll: the
-	 * budget covers this step's starts and the restarts that the
+	/* A prepare watcher runs once an iteration, before the poll: a new
+	 * spawn slice for this step's starts and the restarts that the
 	 * iteration's timers then make (program.c). */
-	t->spawn_budget = TEND_SPAWN_BATCH;
+	t->spawn_slice = 0;
 	/* Each pass may change states again; bounded by the instances. */
 	while (t->dirty) {
 		t->dirty = 0;

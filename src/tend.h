@@ -19,8 +19,9 @@
 #define TEND_NUMPROCS_MAX	10000	/* instances of one program */
 #define TEND_INSTANCES_MAX	100000	/* instances of all programs together */
 #define TEND_GROUPS_MAX		256	/* supplementary groups of a user */
-#define TEND_SPAWN_BATCH	16	/* spawns per loop iteration: starts and
-					 * restarts together */
+#define TEND_SPAWN_SLICE	0.001	/* seconds of spawning a loop iteration
+					 * may take (starts and restarts
+					 * together); one spawn always */
 #define TEND_PROGRAMS_MAX	1000	/* programs in one config */
 #define TEND_CONFIG_LINE_MAX	4096	/* one config line, newline excluded */
 #define TEND_CONFIG_SIZE_MAX	(1 << 20) /* whole config file */
@@ -102,7 +103,8 @@ struct tend {
 	int			 tty_owner;	/* wrapper mode started in the foreground */
 	pid_t			 tty_pgid;	/* group we gave the terminal to, 0 = none */
 	int			 dirty;		/* an instance changed state: re-plan */
-	int			 spawn_budget;	/* spawns left in this iteration */
+	double			 spawn_slice;	/* mono_now() at this iteration's first
+						 * spawn, 0 = none yet */
 	uint64_t		 rng;		/* xorshift state for backoff jitter */
 	int			 sweep_killed;	/* PID 1 sweep: KILL sent */
 	int			 shutdown_killed; /* shutdown_timeout passed: KILL sent */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
@@ -820,4 +821,13 @@ proc_stat(pid_t pid, char *state, pid_t *ppid)
 	*state = p[2];
 	*ppid = (pid_t)pp;
 	return 0;
+}
+
+double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

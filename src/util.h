@@ -25,6 +25,9 @@ dmax(double a, double b)
 	return a > b ? a : b;
 }
 
+/* CLOCK_MONOTONIC in seconds. */
+double mono_now(void);
+
 /* Error buffer size every parser here accepts. */
 #define UTIL_ERR_MAX 256
 

@@ -78,7 +78,7 @@ is "$(count "$T/scale.err" '^tend: (warn|error)')" 0 \
     "tend's log names no problem (no descriptor or process exhaustion)" ||
     diag "$(grep -E '^tend: (warn|error)' "$T/scale.err" | head -n 5)"
 
-# Instances start in batches (16 spawns a loop iteration), so a SIGTERM that
+# Instances start in batches (1 ms of spawning a loop iteration), so a SIGTERM that
 # comes during a large start is read after the current batch, not after
 # all of them: 2000 instances, TERM at the first start line.
 printf '%s\n' "[program:s]
@@ -95,7 +95,7 @@ diag "started before the TERM was read: $started of 2000"
 between "$started" 1 1999 "TERM is read between start batches, not after all 2000"
 is "$(leftovers | wc -l)" 0 "TERM during a large start: nothing left behind"
 
-# Restarts share the 16-spawns-an-iteration budget: 1000 instances killed
+# Restarts share the iteration's 1 ms spawn slice: 1000 instances killed
 # together end their backoff in the same iteration, and a SIGTERM sent at
 # the first restart is read after a batch, not after all 1000 restarts.
 printf '%s\n' "[program:s]
