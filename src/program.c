@@ -68,6 +68,7 @@ inst_set_state(struct instance *in, enum inst_state to, ev_tstamp timeout,
 		abort();
 	}
 	ev_timer_stop(t->loop, &in->timer);
+	in->spawn_deferred = 0;		/* the timer served it */
 	if (timeout >= 0) {
 		ev_timer_set(&in->timer, timeout, 0.);
 		ev_timer_start(t->loop, &in->timer);
@@ -89,6 +90,7 @@ inst_set_state(struct instance *in, enum inst_state to, ev_tstamp timeout,
 }
 
 static void inst_finish(struct instance *in);
+static void inst_spawn_soon(struct instance *in);
 
 static int
 group_alive(pid_t pgid)
@@ -428,7 +430,7 @@ inst_finish(struct instance *in)
 		inst_set_state(in, INST_STOPPED, -1, "restart");
 		in->failures = 0;
 		in->rt_count = 0;
-		inst_spawn(in);
+		inst_spawn_soon(in);
 		return;
 	}
 	in->restart_pending = 0;
@@ -675,7 +677,7 @@ inst_restart(struct instance *in)
 	default:	/* stopped, backoff, exited, fatal */
 		in->failures = 0;
 		in->rt_count = 0;
-		inst_spawn(in);
+		inst_spawn_soon(in);
 		break;
 	}
 }
@@ -692,7 +694,7 @@ inst_handle(struct instance *in, enum inst_event ev)
 		    in->state == INST_FATAL) {
 			in->failures = 0;
 			in->rt_count = 0;
-			inst_spawn(in);
+			inst_spawn_soon(in);
 		}
 		break;
 	case IEV_RESTART:
@@ -726,6 +728,15 @@ inst_handle(struct instance *in, enum inst_event ev)
 			inst_finish(in);
 		break;
 	case IEV_TIMER:
+		if (in->spawn_deferred) {
+			/* A spawn put off by the slice; a stop since then
+			 * cancels it. */
+			in->spawn_deferred = 0;
+			if (in->want_up &&
+			    in->prog->tend->state == TEND_RUNNING)
+				inst_spawn_soon(in);
+			break;
+		}
 		switch (in->state) {
 		case INST_STARTING:
 			if (c->ready == READY_NOTIFY) {
@@ -743,15 +754,7 @@ inst_handle(struct instance *in, enum inst_event ev)
 			in->failures = 0;	/* up backoff_reset */
 			break;
 		case INST_BACKOFF:
-			/* Over the iteration's spawn slice: the next
-			 * iteration, so a thousand backoffs that end together
-			 * cannot hold the loop (and signals) for long. */
-			if (!program_may_spawn(in->prog->tend)) {
-				ev_timer_set(&in->timer, 0., 0.);
-				ev_timer_start(in->prog->tend->loop, &in->timer);
-				break;
-			}
-			inst_spawn(in);
+			inst_spawn_soon(in);
 			break;
 		case INST_STOPPING:
 			if (!in->kill_sent)
@@ -819,6 +822,28 @@ program_may_spawn(struct tend *t)
 {
 	return t->spawn_slice == 0 ||
 	    mono_now() - t->spawn_slice < TEND_SPAWN_SLICE;
+}
+
+/*
+ * Every spawn goes through the iteration's slice: now if it allows,
+ * else on the next iteration (in->timer at 0 s, spawn_deferred), unless
+ * a stop comes first.
+ */
+static void
+inst_spawn_soon(struct instance *in)
+{
+	struct tend *t = in->prog->tend;
+
+	if (in->spawn_deferred)
+		return;
+	if (program_may_spawn(t)) {
+		inst_spawn(in);
+		return;
+	}
+	in->spawn_deferred = 1;
+	ev_timer_stop(t->loop, &in->timer);
+	ev_timer_set(&in->timer, 0., 0.);
+	ev_timer_start(t->loop, &in->timer);
 }
 
 int

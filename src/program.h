@@ -66,6 +66,7 @@ struct instance {
 	unsigned long long out_dropped_logged;
 	double		 start_wall;	/* wall clock of the last spawn */
 	int		 restart_pending; /* start again once stopped */
+	int		 spawn_deferred; /* in->timer is a spawn the slice put off */
 	int		 held;		/* the operator stopped it: /health
 					 * does not wait for it */
 	/* What the worker reports (notify protocol); reset at each spawn. */

@@ -7,7 +7,7 @@
 # benchmarks, not pass/fail criteria beyond generous bounds).
 . "$(dirname "$0")/lib.sh"
 
-plan 15
+plan 18
 N=1000
 
 # A sleep argument no other test or process uses, to find our sleeps by.
@@ -119,5 +119,26 @@ restarted=$(( $(count "$T/storm.err" ': started pid [0-9]+$') - N ))
 diag "restarted before the TERM was read: $restarted of $N"
 between "$restarted" 1 $((N - 1)) \
     "TERM is read between restart batches, not after all $N"
+
+# So do starts asked for on the control socket: POST start of 1000
+# instances returns at once and they start slice by slice.
+printf '%s\n' "[program:s]
+command = /bin/sleep $ARG
+numprocs = $N
+start_seconds = 0
+autostart = no" >"$T/ctl.ini"
+tend_start ctl -c "$T/ctl.ini" --log-level info
+wait_for_file "$TEND_SOCKET" 10
+curl -s -o /dev/null --max-time 10 --unix-socket "$TEND_SOCKET" \
+    -X POST http://localhost/programs/s/start
+ok "POST start of 1000: they start" \
+    wait_until 30 has_count "$T/ctl.err" ': started pid [0-9]+$' 1
+kill -TERM "$TEND_PID"
+tend_wait ctl 60
+is "$TEND_RC" 0 "TERM during a POSTed start of 1000: exit 0"
+started=$(count "$T/ctl.err" ': started pid [0-9]+$')
+diag "started before the TERM was read: $started of $N"
+between "$started" 1 $((N - 1)) \
+    "TERM is read between the POSTed start's batches, not after all $N"
 
 done_testing
