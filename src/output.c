@@ -166,16 +166,6 @@ output_child_fd(const struct output_cfg *cfg, int devnull,
 	case OUT_NULL:
 		*childfd = devnull;
 		return 0;
-	case OUT_FILE:
-		/* Opened anew for every start, so a log rotated by rename
-		 * is let go at the next restart. */
-		if ((*childfd = open(cfg->path, O_WRONLY | O_CREAT | O_APPEND |
-		    O_CLOEXEC | O_NOCTTY, 0644)) == -1) {
-			snprintf(err, errlen, "open(%s): %s", cfg->path,
-			    strerror(errno));
-			return -1;
-		}
-		return 0;
 	case OUT_PREFIX:
 		if (pipe2(p, O_CLOEXEC) == -1) {
 			snprintf(err, errlen, "pipe2: %s", strerror(errno));

@@ -47,7 +47,8 @@ void outpipe_free(struct ev_loop *loop, struct outpipe *op);
 
 /*
  * What the child gets for one stream of cfg: an fd to dup2 (stored in
- * *childfd, the parent closes it after the spawn), or -1 to inherit. For
+ * *childfd, the parent closes it after the spawn), or -1 to inherit (and
+ * for file:PATH, which the child opens itself, as its own user). For
  * prefix, opens a pipe whose read end op keeps. devnull is an O_RDWR fd.
  * Returns 0, or -1 with a message in err (naming the call and path).
  */

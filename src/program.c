@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -117,6 +118,47 @@ close_report(struct instance *in)
 	in->reportfd = -1;
 }
 
+static const char *
+file_type(int ifmt)
+{
+	switch (ifmt) {
+	case S_IFIFO:	return "a FIFO";
+	case S_IFCHR:	return "a character device";
+	case S_IFBLK:	return "a block device";
+	case S_IFDIR:	return "a directory";
+	case S_IFSOCK:	return "a socket";
+	}
+	return "not a regular file";
+}
+
+/* What the child said went wrong, naming the call and what it acted on. */
+static void
+log_report(struct instance *in, const struct spawn_report *rep)
+{
+	const struct program_config *c = in->prog->cfg;
+	const char *path = rep->fd == 1 || rep->fd == 2 ?
+	    c->out[rep->fd - 1].path : NULL;
+
+	if (rep->stage == SPAWN_EXEC)
+		log_errorx("%s: spawn: exec(%s): %s", in->name, c->argv[0],
+		    strerror(rep->err));
+	else if (rep->stage == SPAWN_CHDIR)
+		log_errorx("%s: spawn: chdir(%s): %s", in->name, c->directory,
+		    strerror(rep->err));
+	else if (rep->stage == SPAWN_OPEN)
+		log_errorx("%s: spawn: open(%s): %s%s", in->name,
+		    path != NULL ? path : "?", strerror(rep->err),
+		    rep->err == ENXIO ? " (a FIFO with no reader)" :
+		    rep->err == ELOOP ? " (a symlink: refused)" : "");
+	else if (rep->stage == SPAWN_NOTFILE)
+		log_errorx("%s: spawn: %s is %s: an output file must be a "
+		    "regular file or /dev/null", in->name,
+		    path != NULL ? path : "?", file_type(rep->err));
+	else
+		log_errorx("%s: spawn: %s: %s", in->name,
+		    spawn_stage_name(rep->stage), strerror(rep->err));
+}
+
 /* Reads the child's spawn report if there is one; logs a failure once. */
 static void
 read_report(struct instance *in)
@@ -132,15 +174,7 @@ read_report(struct instance *in)
 		log_warn("%s: read(spawn report)", in->name);
 	} else if (r == 1) {
 		in->spawn_failed = 1;
-		if (rep.stage == SPAWN_EXEC)
-			log_errorx("%s: spawn: exec(%s): %s", in->name,
-			    in->prog->cfg->argv[0], strerror(rep.err));
-		else if (rep.stage == SPAWN_CHDIR)
-			log_errorx("%s: spawn: chdir(%s): %s", in->name,
-			    in->prog->cfg->directory, strerror(rep.err));
-		else
-			log_errorx("%s: spawn: %s: %s", in->name,
-			    spawn_stage_name(rep.stage), strerror(rep.err));
+		log_report(in, &rep);
 	}
 	close_report(in);
 }
@@ -170,8 +204,7 @@ close_outputs(struct instance *in, struct spawn_req *r, int failed)
 	for (int k = 0; k < 2; k++) {
 		int kind = in->prog->cfg->out[k].kind;
 
-		if ((kind == OUT_FILE || kind == OUT_PREFIX) &&
-		    r->stdio[k + 1] >= 0)
+		if (kind == OUT_PREFIX && r->stdio[k + 1] >= 0)
 			close(r->stdio[k + 1]);
 		r->stdio[k + 1] = -1;
 		if (failed)
@@ -198,6 +231,14 @@ open_outputs(struct instance *in, struct spawn_req *r)
 		outpipe_close(t->loop, &in->out[k]);
 		if (c->out[k].kind == OUT_STDOUT) {
 			r->stdio[2] = SPAWN_STDOUT;
+			continue;
+		}
+		/* Opened by the child as the worker (spawn.c), never by
+		 * tend as root: the worker may own the directory. Anew for
+		 * every start, so a log rotated by rename is let go at the
+		 * next restart. */
+		if (c->out[k].kind == OUT_FILE) {
+			r->files[k + 1] = c->out[k].path;
 			continue;
 		}
 		if (output_child_fd(&c->out[k], t->devnull, &in->out[k],
@@ -251,6 +292,10 @@ inst_spawn(struct instance *in)
 	/* Wrapper mode in a terminal: the child reads the terminal as it
 	 * would without us, so it must be the foreground group. */
 	r.tty_foreground = t->tty_owner && in->index == 0;
+	/* Config mode: a session each, away from tend's terminal and from
+	 * each other's groups. Wrapper mode's child stays in tend's session,
+	 * where it may own the terminal as it would without tend. */
+	r.new_session = !t->wrapper;
 	if ((envp = spawn_env(c, in->index, t->notify_env, own)) == NULL)
 		log_error("%s: spawn: building environment", in->name);
 	else if (spawn_ids(c, &r, groups, &ngroups, err, sizeof(err)) == -1)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <unistd.h>
 #ifdef HAVE_CLOSE_RANGE
@@ -41,6 +42,9 @@ spawn_stage_name(int stage)
 	case SPAWN_SETUID:	return "setuid";
 	case SPAWN_EXEC:	return "exec";
 	case SPAWN_STDIO:	return "dup2";
+	case SPAWN_SETSID:	return "setsid";
+	case SPAWN_OPEN:	return "open";
+	case SPAWN_NOTFILE:	return "fstat";
 	}
 	return "spawn";
 }
@@ -88,9 +92,9 @@ put_pid(char *slot, pid_t pid)
 }
 
 static void __attribute__((noreturn))
-child_fail(int fd, int stage)
+child_fail_fd(int fd, int stage, int err, int which)
 {
-	struct spawn_report rep = { stage, errno };
+	struct spawn_report rep = { stage, err, which };
 	ssize_t w;
 
 	do
@@ -100,12 +104,58 @@ child_fail(int fd, int stage)
 }
 
 static void __attribute__((noreturn))
+child_fail(int fd, int stage)
+{
+	child_fail_fd(fd, stage, errno, 0);
+}
+
+/*
+ * Opens an output file for the child, which by now runs as the user it
+ * will exec as, so the kernel checks that user's rights, not tend's.
+ * Never follows a symlink (a worker could plant one to a file of root's)
+ * and never waits: O_NONBLOCK makes a FIFO without a reader fail with
+ * ENXIO instead of hanging, and anything but a regular file or /dev/null
+ * (a FIFO with a reader, a terminal, a device) is refused. Returns the fd
+ * (close-on-exec, blocking again), or fails the spawn. What this cannot
+ * bound is an open that the file system itself holds (a hard NFS mount,
+ * a FUSE mount the worker serves): tend waits for the vfork child then.
+ */
+static int
+open_output(const char *path, int which, int fd)
+{
+	struct stat st;
+	int o, fl;
+
+	o = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0666);
+	if (o == -1)
+		child_fail_fd(fd, SPAWN_OPEN, errno, which);
+	if (fstat(o, &st) == -1)
+		child_fail_fd(fd, SPAWN_OPEN, errno, which);
+	if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) &&
+	    st.st_rdev == makedev(1, 3)))
+		child_fail_fd(fd, SPAWN_NOTFILE, (int)(st.st_mode & S_IFMT),
+		    which);
+	if ((fl = fcntl(o, F_GETFL)) == -1 ||
+	    fcntl(o, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		child_fail_fd(fd, SPAWN_OPEN, errno, which);
+	return o;
+}
+
+static void __attribute__((noreturn))
 child(const struct spawn_req *r, int fd)
 {
 	static const int ours[] = SPAWN_RESET_SIGNALS;
 	struct sigaction sa;
+	int from[3];
 
-	if (setpgid(0, 0) == -1)
+	/* A session of its own (config mode): no controlling terminal to
+	 * type into (TIOCSTI) or stop, and no way to join another
+	 * instance's group, which setpgid allows only within a session. */
+	if (r->new_session) {
+		if (setsid() == -1)
+			child_fail(fd, SPAWN_SETSID);
+	} else if (setpgid(0, 0) == -1)
 		child_fail(fd, SPAWN_SETPGID);
 	if (r->tty_foreground) {
 		/* We are a background group now: without ignoring SIGTTOU
@@ -129,15 +179,6 @@ child(const struct spawn_req *r, int fd)
 	/* Raw: the child must get 32 and 33 blocked if tend was started so. */
 	sigmask_raw(SIG_SETMASK, r->mask, NULL);
 
-	for (int i = 0; i < 3; i++) {
-		int from = r->stdio[i] == SPAWN_STDOUT ? 1 : r->stdio[i];
-
-		/* dup2 onto itself would keep close-on-exec: clear it. */
-		if (from == i && r->stdio[i] != SPAWN_STDOUT)
-			(void)fcntl(i, F_SETFD, 0);
-		else if (from >= 0 && dup2(from, i) == -1)
-			child_fail(fd, SPAWN_STDIO);
-	}
 	if (r->directory != NULL && chdir(r->directory) == -1)
 		child_fail(fd, SPAWN_CHDIR);
 	if (r->set_ids) {
@@ -150,6 +191,19 @@ child(const struct spawn_req *r, int fd)
 	}
 	if (r->umask_set)
 		umask(r->umask);
+	/* Output files after the identity switch (and its umask), so they
+	 * are opened with the worker's rights and owned by it. */
+	for (int i = 0; i < 3; i++)
+		from[i] = r->files[i] != NULL ?
+		    open_output(r->files[i], i, fd) :
+		    r->stdio[i] == SPAWN_STDOUT ? 1 : r->stdio[i];
+	for (int i = 0; i < 3; i++) {
+		/* dup2 onto itself would keep close-on-exec: clear it. */
+		if (from[i] == i && r->stdio[i] != SPAWN_STDOUT)
+			(void)fcntl(i, F_SETFD, 0);
+		else if (from[i] >= 0 && dup2(from[i], i) == -1)
+			child_fail(fd, SPAWN_STDIO);
+	}
 	if (r->pid_slot != NULL)
 		put_pid(r->pid_slot, getpid());
 	cloexec_from(3);

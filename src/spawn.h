@@ -1,7 +1,7 @@
 /*
- * spawn.h: vfork and exec of one process in its own process group, with its
- * environment, directory, user and umask, and the signal state tend
- * inherited. Failures in the child after fork come back through a
+ * spawn.h: vfork and exec of one process in its own process group (or
+ * session), with its environment, directory, user and umask, its output
+ * files opened as that user, and the signal state tend inherited. Failures in the child after fork come back through a
  * close-on-exec pipe as a struct spawn_report; the caller reads it from its
  * event loop.
  */
@@ -15,7 +15,10 @@
 
 enum spawn_stage {
 	SPAWN_SETPGID = 1, SPAWN_CHDIR, SPAWN_SETGROUPS, SPAWN_SETGID,
-	SPAWN_SETUID, SPAWN_EXEC, SPAWN_STDIO,
+	SPAWN_SETUID, SPAWN_EXEC, SPAWN_STDIO, SPAWN_SETSID,
+	SPAWN_OPEN,		/* an output file: open failed (err) */
+	SPAWN_NOTFILE,		/* an output file is not a regular file or
+				 * /dev/null (err = its S_IFMT bits) */
 };
 
 /* The only signals whose disposition tend (or the child, for tcsetpgrp)
@@ -34,8 +37,13 @@ struct spawn_req {
 	int		 umask_set;
 	mode_t		 umask;
 	int		 tty_foreground; /* take the terminal's foreground */
+	int		 new_session;	/* setsid: its own session, no
+					 * controlling terminal */
 	int		 stdio[3];	/* dup2'd to 0, 1, 2; -1 inherit; for 2,
 					 * SPAWN_STDOUT = wherever 1 goes */
+	const char	*files[3];	/* borrowed: [1], [2] opened for append
+					 * by the child, as the user it runs
+					 * as (instead of stdio[k]); NULL none */
 	const sigset_t	*mask;		/* restored before exec */
 	const sigset_t	*ignored;	/* of SPAWN_RESET_SIGNALS: SIG_IGN
 					 * before exec, the others SIG_DFL */
@@ -49,6 +57,7 @@ struct spawn_req {
 struct spawn_report {
 	int		 stage;		/* enum spawn_stage */
 	int		 err;		/* errno in the child */
+	int		 fd;		/* SPAWN_OPEN, SPAWN_NOTFILE: 1 or 2 */
 };
 
 /*

@@ -179,18 +179,36 @@ track_pid() {
 	_pids="$_pids $1"
 }
 
-# The members of session SID (each run started by bg_start has its own).
+# The members of the sessions SID... (each run started by bg_start has its
+# own) and their descendants: config-mode workers are sessions of their
+# own, children of a member, and so are their children's sessions.
 session_members() {
-	ps -eo pid=,sid= | awk -v s="$1" '$2 == s { print $1 }'
+	ps -eo pid=,ppid=,sid= | awk -v s="$*" '
+	BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) in_s[a[i]] = 1 }
+	{ pid[NR] = $1; pp[NR] = $2; sid[NR] = $3 }
+	END {
+		for (i = 1; i <= NR; i++)
+			if (sid[i] in in_s)
+				k[pid[i]] = 1
+		do {
+			more = 0
+			for (i = 1; i <= NR; i++)
+				if (!(pid[i] in k) && (pp[i] in k || sid[i] in k)) {
+					k[pid[i]] = 1
+					more = 1
+				}
+		} while (more)
+		for (p in k)
+			print p
+	}'
 }
 
 _cleanup() {
-	local rc=$? sid pid
+	local rc=$? pid
 	trap - EXIT
-	for sid in $_sessions; do
-		for pid in $(session_members "$sid"); do
-			kill -KILL "$pid" 2>/dev/null
-		done
+	# All at once: once tend is gone its workers' parent is someone else.
+	for pid in $(session_members $_sessions); do
+		kill -KILL "$pid" 2>/dev/null
 	done
 	for pid in $_pids $_subshells; do
 		kill -KILL "$pid" 2>/dev/null
@@ -277,6 +295,11 @@ _log_has() {
 # wait_for_log FILE ERE TIMEOUT: a line of FILE matches ERE.
 wait_for_log() {
 	wait_until "$3" _log_has "$1" "$2"
+}
+
+# ini NAME TEXT: writes TEXT to $T/NAME.ini.
+ini() {
+	printf '%s\n' "$2" >"$T/$1.ini"
 }
 
 # --- background runs -----------------------------------------------------------
