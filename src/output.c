@@ -1,13 +1,15 @@
 /*
  * output.c: instance output. For prefix, the child writes into a pipe;
  * tend reads one buffer per callback (so a flooding worker gets its turn
- * like every other watcher, never the whole loop) and writes each line,
- * prefixed, to its own stream through a sink that never waits. A line
- * longer than the buffer is split; a record is at most PIPE_BUF bytes, so
- * a pipe takes it whole or not at all, and what is not taken is counted.
+ * like every other watcher, never the whole loop) and writes its lines,
+ * prefixed, to its own stream through a sink that never waits, as many
+ * whole lines a write as fit PIPE_BUF. A line longer than the buffer is
+ * split; a write is at most PIPE_BUF bytes, so a pipe takes it whole or
+ * not at all, and what is not taken is counted.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,20 +90,41 @@ outpipe_free(struct ev_loop *loop, struct outpipe *op)
 	op->buf = NULL;
 }
 
-/* Writes "prefix | line\n" as one record; counts what is not taken. */
-static void
-emit(struct outpipe *op, const char *line, size_t len)
-{
-	char rec[TEND_NAME_MAX + 16 + TEND_OUTPUT_LINE_MAX];
-	int n;
+/* Whole records, written together: one write(2) per batch, not per line
+ * (a `yes` worker would otherwise keep tend at a write a line). A batch
+ * is at most PIPE_BUF, so a pipe takes it whole or not at all. */
+struct batch {
+	char		 buf[PIPE_BUF];
+	size_t		 len;
+};
 
-	n = snprintf(rec, sizeof(rec), "%s | ", op->prefix);
-	if (n < 0 || (size_t)n + len + 1 > sizeof(rec))
-		return;
-	memcpy(rec + n, line, len);
-	rec[(size_t)n + len] = '\n';
-	len += (size_t)n + 1;
-	*op->dropped += sink_write(op->dest, rec, len);
+_Static_assert(TEND_NAME_MAX + 8 + 3 + TEND_OUTPUT_LINE_MAX + 1 <= PIPE_BUF,
+    "a prefixed record must fit one batch");
+
+static void
+flush(struct outpipe *op, struct batch *b)
+{
+	if (b->len > 0)
+		*op->dropped += sink_write(op->dest, b->buf, b->len);
+	b->len = 0;
+}
+
+/* Adds "prefix | line\n" to the batch, writing the batch first if the
+ * record would not fit. */
+static void
+emit(struct outpipe *op, struct batch *b, const char *line, size_t len)
+{
+	size_t plen = strlen(op->prefix), need = plen + 3 + len + 1;
+
+	if (need > sizeof(b->buf))
+		return;		/* cannot happen: see the assertion */
+	if (b->len + need > sizeof(b->buf))
+		flush(op, b);
+	memcpy(b->buf + b->len, op->prefix, plen);
+	memcpy(b->buf + b->len + plen, " | ", 3);
+	memcpy(b->buf + b->len + plen + 3, line, len);
+	b->buf[b->len + need - 1] = '\n';
+	b->len += need;
 }
 
 /* Emits every complete line in op->buf and keeps the rest; a full
@@ -111,16 +134,19 @@ emit_lines(struct outpipe *op, int at_eof)
 {
 	char *start = op->buf, *nl;
 	size_t left = op->len;
+	struct batch b;
 
+	b.len = 0;
 	while ((nl = memchr(start, '\n', left)) != NULL) {
-		emit(op, start, (size_t)(nl - start));
+		emit(op, &b, start, (size_t)(nl - start));
 		left -= (size_t)(nl - start) + 1;
 		start = nl + 1;
 	}
 	if (left > 0 && (at_eof || left == TEND_OUTPUT_LINE_MAX)) {
-		emit(op, start, left);
+		emit(op, &b, start, left);
 		left = 0;
 	}
+	flush(op, &b);
 	memmove(op->buf, start, left);
 	op->len = left;
 }

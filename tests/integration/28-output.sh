@@ -8,7 +8,7 @@
 # restarts nor the shutdown, and what was dropped is counted and logged.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 19
 
 ini() {
 	printf '%s\n' "$2" >"$T/$1.ini"
@@ -114,5 +114,20 @@ between "$elapsed" 0 3000 "flood: SIGTERM handled at once"
 ok "flood: the dropped bytes are logged" \
     grep -q 'flood:0: [0-9]* bytes of its output dropped so far' "$T/flood.err"
 exec 5>&-
+
+# Whole lines go out together, as many as PIPE_BUF holds: 20000 short
+# lines cost tend a few dozen write calls, not 20000 (the kernel counts
+# them in /proc/PID/io, syscw).
+ini batch "[program:b]
+command = /bin/sh -c 'seq 20000; exec sleep 100000'
+stdout = prefix"
+tend_start batch -c "$T/batch.ini"
+ok "batched output: every line arrives" \
+    wait_until 10 grep -q '^b:0 | 20000$' "$T/batch.out"
+is "$(grep -c '^b:0 | ' "$T/batch.out")" 20000 "batched output: no line lost"
+writes=$(awk '$1 == "syscw:" { print $2 }' "/proc/$TEND_PID/io")
+between "$writes" 1 1000 "batched output: at most 1000 writes for 20000 lines"
+kill -TERM "$TEND_PID"
+tend_wait batch 10
 
 done_testing
