@@ -2,7 +2,8 @@
  * signals.c: one signalfd for every signal tend handles, SIGCHLD included,
  * read on the loop; then what each signal means. TERM and INT shut down
  * (a second INT kills); TSTP/TTIN/TTOU with a terminal stop the children's
- * groups and then tend, as dumb-init does; HUP is forwarded in wrapper mode;
+ * groups and then tend, as dumb-init does, except as PID 1, which cannot
+ * stop and so ignores them; HUP is forwarded in wrapper mode;
  * the rest is forwarded as each program's kill_mode says. Synchronous
  * faults (SEGV, BUS, FPE, ILL, TRAP, ABRT, SYS) and CHLD are not ours to
  * forward; PIPE is ignored so a closed peer never kills tend; 32 and 33,

@@ -1,6 +1,7 @@
 /*
  * sink.c: a standard stream of tend's written without ever blocking the
- * loop. What a full pipe cannot take is the caller's to drop and count.
+ * loop. What a full pipe or a stopped terminal cannot take is the
+ * caller's to drop and count.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,11 +27,16 @@ sink_open(struct sink *s, int fd)
 		s->sock = 1;
 		return;
 	}
-	if (!S_ISFIFO(st.st_mode))
+	/* A terminal blocks too: a worker that shares it can stop its
+	 * output (tcflow TCOOFF, ^S), and a write would then wait forever. */
+	if (!S_ISFIFO(st.st_mode) && !(S_ISCHR(st.st_mode) && isatty(fd)))
 		return;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	/* Without /proc the stream stays blocking: nothing better exists. */
-	if ((own = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)) != -1) {
+	/* Without /proc the stream stays blocking: nothing better exists.
+	 * O_NOCTTY: a session leader without a terminal (PID 1) must not
+	 * acquire one by this open. */
+	if ((own = open(path, O_WRONLY | O_NONBLOCK | O_NOCTTY |
+	    O_CLOEXEC)) != -1) {
 		s->fd = own;
 		s->own = 1;
 	}

@@ -16,10 +16,10 @@ struct sink {
 };
 
 /*
- * Sets s up for stream fd (1 or 2). A pipe gets a private nonblocking open
- * of /proc/self/fd/N (a new file description, so the stream stays blocking
- * for the children); a socket is written with MSG_DONTWAIT; a file or a
- * terminal is written as it is.
+ * Sets s up for stream fd (1 or 2). A pipe or a terminal gets a private
+ * nonblocking open of /proc/self/fd/N (a new file description, so the
+ * stream stays blocking for the children); a socket is written with
+ * MSG_DONTWAIT; a file is written as it is.
  */
 void sink_open(struct sink *s, int fd);
 void sink_close(struct sink *s);

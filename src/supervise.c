@@ -439,6 +439,16 @@ supervise_child_stopped(struct tend *t, pid_t pid, int sig)
 	if (t->tty_stopped || t->tty_pgid == 0 || pid != t->tty_pgid ||
 	    (sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU))
 		return;
+	if (t->pid1) {
+		/* The kernel ignores SIGSTOP for a namespace's init: we
+		 * cannot follow the child into the stop, and no shell
+		 * would see a job to fg. It goes on instead. */
+		log_warnx("pid %d stopped by %s: tend is PID 1 and cannot "
+		    "stop with it; sending CONT", (int)pid, sig_name(sig));
+		if (kill(-pid, SIGCONT) == -1 && errno != ESRCH)
+			log_warn("kill(-%d, CONT)", (int)pid);
+		return;
+	}
 	log_debug("pid %d stopped by %s: stopping tend", (int)pid,
 	    sig_name(sig));
 	t->tty_stopped = 1;
@@ -448,9 +458,19 @@ supervise_child_stopped(struct tend *t, pid_t pid, int sig)
 void
 supervise_tty_stop(struct tend *t, int sig)
 {
-	log_debug("%s: stopping the programs' groups, then tend",
-	    sig_name(sig));
-	program_signal_groups(t, sig);
+	if (t->pid1) {
+		/* PID 1 cannot be stopped: stopping the programs would
+		 * leave them stopped with nobody to resume them. */
+		log_warnx("%s: tend is PID 1 and cannot be stopped; "
+		    "ignored", sig_name(sig));
+		return;
+	}
+	/* Config mode: each program is a session of its own, whose group
+	 * the kernel sees as orphaned and so discards TSTP, TTIN and TTOU
+	 * (POSIX): STOP instead, as dumb-init does for its setsid child. */
+	log_debug("%s: stopping the programs' groups (%s), then tend",
+	    sig_name(sig), sig_name(t->wrapper ? sig : SIGSTOP));
+	program_signal_groups(t, t->wrapper ? sig : SIGSTOP);
 	t->tty_stopped = 1;
 	kill(getpid(), SIGSTOP);
 }

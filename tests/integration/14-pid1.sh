@@ -5,15 +5,15 @@
 # TERM), and exits with the child's status.
 . "$(dirname "$0")/lib.sh"
 
-plan 13
+plan 18
 ORPHANS=$HELPERS/spawn-orphans
 
 if [ "$(id -u)" != 0 ]; then
-	skip 13 "needs root for unshare --pid"
+	skip 18 "needs root for unshare --pid"
 	done_testing
 fi
 if ! unshare --pid --fork --mount-proc true 2>/dev/null; then
-	skip 13 "unshare --pid --fork --mount-proc does not work here"
+	skip 18 "unshare --pid --fork --mount-proc does not work here"
 	done_testing
 fi
 TEND_WRAP="unshare --pid --fork --mount-proc"
@@ -78,5 +78,62 @@ tend_run status7 30 -- sh -c 'exit 7'
 is "$TEND_RC" 7 "as PID 1, tend exits with the child's status (7)"
 tend_run status143 30 -- sh -c 'kill -TERM $$'
 is "$TEND_RC" 143 "as PID 1, a child killed by TERM gives 143"
+
+# Job control as PID 1, on a terminal: tend cannot stop (the kernel
+# ignores STOP for a namespace's init), so it must not stop its programs
+# either: a TSTP to tend is ignored, and a wrapped child stopped by ^Z is
+# sent CONT. ptyrun gives the namespace a terminal.
+# pty_pid1 NAME TEND_ARG...: tend as PID 1 under ptyrun, typing from fd 3.
+pty_pid1() {
+	local name=$1
+	shift
+	mkfifo "$T/$name.in"
+	(
+		trap - EXIT HUP INT TERM
+		$BG_ENV "$HELPERS/ptyrun" unshare --pid --fork --mount-proc \
+		    "$TEND" "$@" <"$T/$name.in" >"$T/$name.out" 2>&1
+		echo $? >"$T/$name.rc"
+	) &
+	track_pid $!
+	exec 3>"$T/$name.in"
+}
+stat_of() {
+	ps -o stat= -p "$1" 2>/dev/null | tr -d ' '
+}
+printf '[program:w]\ncommand = /bin/sh -c "echo \\$\\$\\$\\$ > %s; exec sleep 60"\n' \
+    "$T/cfg1.pid" >"$T/cfg1.ini"
+pty_pid1 cfg1 -c "$T/cfg1.ini"
+# The pid files hold pids of the namespace; ps wants the host's.
+read_pid "$T/cfg1.pid" >/dev/null || bail_out "cfg1: no worker pid"
+P1=$(pgrep -f "^$TEND -c $T/cfg1.ini")
+W=$(pgrep -P "$P1")
+track_pid "$W"
+kill -TSTP "$P1"
+wait_until 5 grep -q 'TSTP: tend is PID 1 and cannot be stopped' \
+    "$T/cfg1.out"
+ok "PID 1: SIGTSTP to tend is ignored (logged)" \
+    grep -q 'TSTP: tend is PID 1 and cannot be stopped; ignored' \
+    "$T/cfg1.out" || diag_file "$T/cfg1.out"
+case $(stat_of "$W") in T*) st=stopped ;; '') st=gone ;; *) st=running ;; esac
+is "$st" running "PID 1: the program was not stopped"
+kill -TERM "$P1"
+wait_for_file "$T/cfg1.rc" 10
+is "$(cat "$T/cfg1.rc" 2>/dev/null)" 0 "PID 1: TERM still shuts down (0)"
+exec 3>&-
+
+pty_pid1 wrap1 -- /bin/sh -c "echo \$\$ > '$T/wrap1.pid'; exec sleep 60"
+read_pid "$T/wrap1.pid" >/dev/null || bail_out "wrap1: no child pid"
+P1=$(pgrep -f "^$TEND -- /bin/sh -c echo")
+W=$(pgrep -P "$P1")
+track_pid "$W"
+printf '\032' >&3
+ok "PID 1: a child stopped by ^Z is sent CONT" \
+    wait_for_log "$T/wrap1.out" 'stopped by TSTP: tend is PID 1 and cannot stop with it; sending CONT' 5 ||
+    diag_file "$T/wrap1.out"
+running() { case $(stat_of "$1") in ''|T*|Z*) return 1 ;; esac; }
+ok "PID 1: and runs again" wait_until 5 running "$W"
+kill -TERM "$P1"
+wait_for_file "$T/wrap1.rc" 10
+exec 3>&-
 
 done_testing

@@ -6,7 +6,7 @@
 # tend itself stops the child's group, then tend (as dumb-init does).
 . "$(dirname "$0")/lib.sh"
 
-plan 14
+plan 22
 
 stat_of() {
 	ps -o stat= -p "$1" 2>/dev/null | tr -d ' '
@@ -83,6 +83,66 @@ ok "the restarted child reads the terminal too" \
 kill -TERM "$TENDP"
 wait_for_file "$T/again.rc" 10
 ok "and tend stops cleanly" test -f "$T/again.rc"
+exec 3>&-
+
+# Config mode: each program is a session of its own, so the kernel would
+# discard a TSTP to its (orphaned) group: tend sends STOP instead.
+# run_pty_cfg NAME INI: tend -c INI under ptyrun; sets TENDP.
+run_pty_cfg() {
+	local name=$1
+	mkfifo "$T/$name.in"
+	(
+		trap - EXIT HUP INT TERM
+		$BG_ENV "$HELPERS/ptyrun" "$TEND" -c "$2" \
+		    <"$T/$name.in" >"$T/$name.out" 2>&1
+		echo $? >"$T/$name.rc"
+	) &
+	track_pid $!
+	exec 3>"$T/$name.in"
+}
+ini cfgstop "[program:w]
+command = /bin/sh -c 'echo \$\$\$\$ > $T/cfgstop.pid; exec sleep 60'"
+run_pty_cfg cfgstop "$T/cfgstop.ini"
+CHILD=$(read_pid "$T/cfgstop.pid") || bail_out "cfgstop: no child pid"
+TENDP=$(ps -o ppid= -p "$CHILD" | tr -d ' ')
+track_pid "$CHILD"
+kill -TSTP "$TENDP"
+ok "config mode: SIGTSTP to tend stops the program (STOP)" \
+    wait_until 5 stopped "$CHILD"
+ok "config mode: and then tend" wait_until 5 stopped "$TENDP"
+kill -CONT "$TENDP"
+ok "config mode: SIGCONT resumes the program" wait_until 5 running "$CHILD"
+kill -TERM "$TENDP"
+wait_for_file "$T/cfgstop.rc" 10
+is "$(cat "$T/cfgstop.rc" 2>/dev/null)" 0 "config mode: TERM then exits 0"
+exec 3>&-
+
+# A worker sharing tend's terminal stops its output (tcflow TCOOFF): tend's
+# writes to it would block forever. They are dropped and counted instead,
+# and tend answers and shuts down as ever.
+ini tcooff "[program:stopper]
+command = /usr/bin/python3 -c 'import termios; termios.tcflow(1, termios.TCOOFF); open(\"$T/tcooff.done\", \"w\"); import time; time.sleep(60)'
+[program:flood]
+command = /usr/bin/yes flooding
+stdout = prefix
+depends = stopper"
+run_pty_cfg tcooff "$T/tcooff.ini"
+wait_for_file "$T/tcooff.done" 10 || diag "tcooff: the stopper did not run"
+TENDP=$(pgrep -f "$TEND -c $T/tcooff.ini" | head -n 1)
+track_pid "$TENDP"
+dropped() {
+	"$TENDCTL" metrics 2>/dev/null | awk '
+	    $1 == "tend_log_dropped_bytes_total" && $2 > 0 { f = 1 }
+	    END { exit !f }'
+}
+ok "output stopped (TCOOFF): the lines tend cannot write are counted" \
+    wait_until 10 dropped
+t0=$(now_ms)
+ok "output stopped (TCOOFF): tend still answers" \
+    sh -c "timeout 5 '$TENDCTL' health >/dev/null 2>&1; [ \$? -ne 124 ]"
+between $(( $(now_ms) - t0 )) 0 3000 "output stopped: and at once"
+kill -TERM "$TENDP"
+ok "output stopped: SIGTERM ends tend" wait_for_file "$T/tcooff.rc" 10
 exec 3>&-
 
 done_testing
