@@ -600,11 +600,15 @@ metrics_status_json(struct tend *t, struct sbuf *b)
 static void
 fmt_age(char *buf, size_t len, double s)
 {
-	long n = (long)s;
+	long n;
 
-	if (isnan(s))
+	/* NaN (no process) or out of long's range: casting it is UB. */
+	if (!(s >= 0 && s < 1e15)) {
 		snprintf(buf, len, "-");
-	else if (s < 60)
+		return;
+	}
+	n = (long)s;
+	if (s < 60)
 		snprintf(buf, len, "%.1fs", s);
 	else if (n < 3600)
 		snprintf(buf, len, "%ldm%lds", n / 60, n % 60);
