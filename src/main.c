@@ -450,6 +450,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	t->cfg = load_config(&o);
 	t->wrapper = o.config == NULL;
+	t->pass_int = t->wrapper && o.stop_signal == 0;
 	/* Wrapper mode in a terminal's foreground: the child gets the
 	 * terminal, as it would without us (see spawn.c). */
 	t->tty_owner = t->wrapper && isatty(STDIN_FILENO) &&

@@ -359,6 +359,16 @@ proc_stopped(pid_t pid)
 	return st == 'T';
 }
 
+/* stop_signal, or the one this shutdown passes on (signals.c). */
+static int
+stop_sig(const struct instance *in)
+{
+	const struct tend *t = in->prog->tend;
+
+	return t->stop_override != 0 ? t->stop_override :
+	    in->prog->cfg->stop_signal;
+}
+
 /*
  * stop_signal, then SIGCONT if the main process is stopped (SIGSTOP, ^Z),
  * which would otherwise keep the signal pending and wait out the
@@ -369,7 +379,7 @@ proc_stopped(pid_t pid)
 static void
 send_stop(struct instance *in, pid_t target)
 {
-	int sig = in->prog->cfg->stop_signal;
+	int sig = stop_sig(in);
 
 	send_signal(in, target, sig);
 	if (sig != SIGCONT && sig != SIGKILL &&
@@ -390,7 +400,7 @@ inst_stop(struct instance *in)
 		send_stop(in, in->pid);
 	in->stop_began = ev_now(in->prog->tend->loop);
 	log_info("%s: stopping: %s sent, deadline %gs", in->name,
-	    sig_name(c->stop_signal), c->stop_timeout);
+	    sig_name(stop_sig(in)), c->stop_timeout);
 	inst_set_state(in, INST_STOPPING, c->stop_timeout, "stop");
 }
 

@@ -48,7 +48,13 @@ dispatch(struct tend *t, int sig)
 		supervise_shutdown(t, "SIGTERM");
 		break;
 	case SIGINT:
-		if (++t->sigint_count == 1)
+		/* Wrapper mode passes INT on as the stop signal, as tini
+		 * does (a Python child's KeyboardInterrupt cleanup), unless
+		 * --stop-signal named one. */
+		if (++t->sigint_count == 1 && t->pass_int &&
+		    t->state == TEND_RUNNING)
+			t->stop_override = SIGINT;
+		if (t->sigint_count == 1)
 			supervise_shutdown(t, "SIGINT");
 		else
 			supervise_kill_all(t, "second SIGINT");

@@ -1,10 +1,11 @@
 #!/bin/bash
 # 11-signals.sh: signals sent to tend reach the child: TERM (as the stop
 # signal), and USR1 HUP WINCH QUIT USR2 CONT forwarded; to the child alone
-# by default, to its whole group with -g; --stop-signal changes TERM.
+# by default, to its whole group with -g; --stop-signal changes TERM; INT
+# is passed on as INT.
 . "$(dirname "$0")/lib.sh"
 
-plan 16
+plan 19
 SIGDUMP=$HELPERS/sigdump
 
 # A child that logs its signals; tend forwards the lot.
@@ -67,5 +68,23 @@ tend_wait stopint 10
 is "$TEND_RC" 0 "--stop-signal INT: tend exits with the child's 0"
 ok "--stop-signal INT: the child never got TERM" \
     test -z "$(grep -x TERM "$T/stopint.log")"
+
+# SIGINT to tend in wrapper mode reaches the child as INT (as tini passes
+# it on), not as TERM; with --stop-signal given, that one is used.
+tend_start passint -- "$SIGDUMP" -l "$T/passint.log" -p "$T/passint.pid"
+read_pid "$T/passint.pid" >/dev/null || bail_out "passint: no sigdump"
+kill -INT "$TEND_PID"
+ok "wrapper mode: SIGINT reaches the child as INT" \
+    wait_for_log "$T/passint.log" '^INT$' 5 || diag_file "$T/passint.log"
+tend_wait passint 10
+ok "wrapper mode: and the child never got TERM" \
+    test -z "$(grep -x TERM "$T/passint.log")"
+tend_start intquit --stop-signal QUIT -- "$SIGDUMP" -l "$T/intquit.log" \
+    -p "$T/intquit.pid"
+read_pid "$T/intquit.pid" >/dev/null || bail_out "intquit: no sigdump"
+kill -INT "$TEND_PID"
+ok "wrapper mode, --stop-signal QUIT: SIGINT stops the child with QUIT" \
+    wait_for_log "$T/intquit.log" '^QUIT$' 5 || diag_file "$T/intquit.log"
+tend_wait intquit 10
 
 done_testing
