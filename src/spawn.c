@@ -179,8 +179,6 @@ child(const struct spawn_req *r, int fd)
 	/* Raw: the child must get 32 and 33 blocked if tend was started so. */
 	sigmask_raw(SIG_SETMASK, r->mask, NULL);
 
-	if (r->directory != NULL && chdir(r->directory) == -1)
-		child_fail(fd, SPAWN_CHDIR);
 	if (r->set_ids) {
 		if (setgroups((size_t)r->ngroups, r->groups) == -1)
 			child_fail(fd, SPAWN_SETGROUPS);
@@ -189,6 +187,10 @@ child(const struct spawn_req *r, int fd)
 		if (setuid(r->uid) == -1)
 			child_fail(fd, SPAWN_SETUID);
 	}
+	/* As the worker too: a directory it may not enter is an error,
+	 * not a place root put it in. */
+	if (r->directory != NULL && chdir(r->directory) == -1)
+		child_fail(fd, SPAWN_CHDIR);
 	if (r->umask_set)
 		umask(r->umask);
 	/* Output files after the identity switch (and its umask), so they

@@ -7,10 +7,10 @@
 # join another instance's process group.
 . "$(dirname "$0")/lib.sh"
 
-plan 21
+plan 22
 
 if [ "$(id -u)" != 0 ]; then
-	skip 21 "needs root (user = nobody)"
+	skip 22 "needs root (user = nobody)"
 	done_testing
 fi
 PY=/usr/bin/python3
@@ -157,5 +157,21 @@ is "$(ps -o tty= -p "$vpid" | tr -d ' ')" '?' \
 tendp=$(ps -o ppid= -p "$vpid" | tr -d ' ')
 kill -TERM "$tendp" 2>/dev/null
 wait_until 10 pid_gone "$tendp"
+
+# --- directory -------------------------------------------------------------------
+
+# A directory only root may enter: the worker is not put there by root.
+mkdir -m 700 "$T/private"
+ini privdir "[program:d]
+command = /bin/pwd
+user = nobody
+directory = $T/private
+restart = never"
+tend_start privdir -c "$T/privdir.ini"
+ok "directory = one the worker may not enter: chdir fails, EACCES" \
+    wait_for_log "$T/privdir.err" "d:0: spawn: chdir\\($T/private\\): Permission denied" 10 ||
+    diag_file "$T/privdir.err"
+kill -TERM "$TEND_PID"
+tend_wait privdir 10
 
 done_testing
