@@ -23,7 +23,7 @@ static struct {
 	enum log_format		format;
 	unsigned long long	dropped;
 	struct sink		sink;	/* stderr, never blocking */
-} logstate = { LOG_INFO, LOG_TEXT, 0, { STDERR_FILENO, 0, 0 } };
+} logstate = { LOG_INFO, LOG_TEXT, 0, { .fd = STDERR_FILENO } };
 
 static const char *level_names[] = { "error", "warn", "info", "debug" };
 

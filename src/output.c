@@ -7,6 +7,7 @@
  * split; a write is at most PIPE_BUF bytes, so a pipe takes it whole or
  * not at all, and what is not taken is counted.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -98,6 +99,8 @@ struct batch {
 	size_t		 len;
 };
 
+/* The prefix is an instance name (struct instance's name[], NUL and all),
+ * then " | ", the line and its newline. */
 _Static_assert(TEND_NAME_MAX + 8 + 3 + TEND_OUTPUT_LINE_MAX + 1 <= PIPE_BUF,
     "a prefixed record must fit one batch");
 
@@ -116,8 +119,7 @@ emit(struct outpipe *op, struct batch *b, const char *line, size_t len)
 {
 	size_t plen = strlen(op->prefix), need = plen + 3 + len + 1;
 
-	if (need > sizeof(b->buf))
-		return;		/* cannot happen: see the assertion */
+	assert(need <= sizeof(b->buf));	/* see the _Static_assert */
 	if (b->len + need > sizeof(b->buf))
 		flush(op, b);
 	memcpy(b->buf + b->len, op->prefix, plen);
@@ -137,6 +139,15 @@ emit_lines(struct outpipe *op, int at_eof)
 	struct batch b;
 
 	b.len = 0;
+	/* The newline that ends a line split at a full buffer ends its last
+	 * piece; it is not an empty line of its own. */
+	if (op->split && left > 0) {
+		op->split = 0;
+		if (*start == '\n') {
+			start++;
+			left--;
+		}
+	}
 	while ((nl = memchr(start, '\n', left)) != NULL) {
 		emit(op, &b, start, (size_t)(nl - start));
 		left -= (size_t)(nl - start) + 1;
@@ -144,6 +155,7 @@ emit_lines(struct outpipe *op, int at_eof)
 	}
 	if (left > 0 && (at_eof || left == TEND_OUTPUT_LINE_MAX)) {
 		emit(op, &b, start, left);
+		op->split = !at_eof;
 		left = 0;
 	}
 	flush(op, &b);
@@ -206,6 +218,7 @@ output_child_fd(const struct output_cfg *cfg, int devnull,
 		}
 		op->fd = p[0];
 		op->len = 0;
+		op->split = 0;
 		*childfd = p[1];
 		return 0;
 	default:

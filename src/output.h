@@ -37,6 +37,7 @@ struct outpipe {
 	const char	*prefix;	/* borrowed: the instance's name */
 	char		*buf;		/* owned: TEND_OUTPUT_LINE_MAX bytes */
 	size_t		 len;		/* bytes of a line held in buf */
+	int		 split;		/* the last piece was a full buf */
 	unsigned long long *dropped;	/* borrowed: the instance's counter */
 };
 

@@ -99,11 +99,23 @@ group_alive(pid_t pgid)
 	return pgid > 0 && (kill(-pgid, 0) == 0 || errno == EPERM);
 }
 
-/* kill(2) that treats "already gone" as success. */
+/*
+ * kill(2) that treats "already gone" as success. A group that is not
+ * there while its main process is: a child forked for another user
+ * (spawn.c) may not have called setsid yet; the signal goes to it.
+ */
 static void
 send_signal(struct instance *in, pid_t target, int sig)
 {
-	if (kill(target, sig) == -1 && errno != ESRCH)
+	if (kill(target, sig) == 0)
+		return;
+	if (errno == ESRCH && target < 0 && in->pid > 0 &&
+	    -target == in->pid) {
+		if (kill(in->pid, sig) == 0 || errno == ESRCH)
+			return;
+		target = in->pid;
+	}
+	if (errno != ESRCH)
 		log_warn("%s: kill(%d, %s)", in->name, (int)target,
 		    sig_name(sig));
 }
@@ -145,9 +157,11 @@ log_report(struct instance *in, const struct spawn_report *rep)
 	else if (rep->stage == SPAWN_CHDIR)
 		log_errorx("%s: spawn: chdir(%s): %s", in->name, c->directory,
 		    strerror(rep->err));
-	else if (rep->stage == SPAWN_OPEN)
-		log_errorx("%s: spawn: open(%s): %s%s", in->name,
-		    path != NULL ? path : "?", strerror(rep->err),
+	else if (rep->stage == SPAWN_OPEN || rep->stage == SPAWN_FSTAT ||
+	    rep->stage == SPAWN_FCNTL)
+		log_errorx("%s: spawn: %s(%s): %s%s", in->name,
+		    spawn_stage_name(rep->stage), path != NULL ? path : "?",
+		    strerror(rep->err), rep->stage != SPAWN_OPEN ? "" :
 		    rep->err == ENXIO ? " (a FIFO with no reader)" :
 		    rep->err == ELOOP ? " (a symlink: refused)" : "");
 	else if (rep->stage == SPAWN_NOTFILE)

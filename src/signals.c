@@ -60,10 +60,13 @@ dispatch(struct tend *t, int sig)
 			supervise_kill_all(t, "second SIGINT");
 		break;
 	case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		/* Config mode: the kernel discards these for a program's
+		 * orphaned group (a session of its own): STOP is what
+		 * was meant. */
 		if (isatty(STDIN_FILENO))
 			supervise_tty_stop(t, sig);
 		else
-			program_forward(t, sig);
+			program_forward(t, t->wrapper ? sig : SIGSTOP);
 		break;
 	case SIGCONT:
 		if (!supervise_tty_continue(t))

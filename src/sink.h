@@ -6,6 +6,7 @@
 #ifndef SINK_H
 #define SINK_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,6 +14,9 @@ struct sink {
 	int		 fd;		/* ours, or the stream itself */
 	int		 own;		/* fd is a private open: close it */
 	int		 sock;		/* fd is a socket: send() */
+	char		 pend[PIPE_BUF]; /* the rest of a record a short
+					 * write left (terminal, socket) */
+	size_t		 plen;
 };
 
 /*
@@ -24,8 +28,10 @@ struct sink {
 void sink_open(struct sink *s, int fd);
 void sink_close(struct sink *s);
 
-/* One write, never waiting: the bytes it could not take (0 = all went;
- * a full pipe or an error drops the rest), for the caller to count. */
+/* One write, never waiting: the bytes it could not take (0 = all went,
+ * or the rest of a short write is kept to finish first; a full pipe or
+ * an error drops the record), for the caller to count. len <= PIPE_BUF
+ * keeps records whole. */
 size_t sink_write(struct sink *s, const void *buf, size_t len);
 
 #endif

@@ -4,10 +4,12 @@
  * writes nothing but its own stack (and its pid's digits into the slot
  * kept for WATCHDOG_PID) and never returns from child(); everything that
  * allocates (envp, user lookup) is prepared before, by spawn_env and
- * spawn_ids at the bottom of this file. vfork over fork: tend's own CPU per spawn 132 -> 68 us, restart
- * rate 1.31x -> 1.07x the posix_spawn floor (bench/restart.sh). posix_spawn
- * itself cannot setgroups/setuid/tcsetpgrp. Which process the child
- * belongs to and what its exit means is program.c's business.
+ * spawn_ids at the bottom of this file. vfork over fork: tend's own CPU
+ * per spawn 132 -> 68 us, restart rate 1.31x -> 1.07x the posix_spawn
+ * floor (bench/restart.sh); fork only for a child that changes user (see
+ * spawn_start). posix_spawn itself cannot setgroups/setuid/tcsetpgrp.
+ * Which process the child belongs to and what its exit means is
+ * program.c's business.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -44,7 +46,9 @@ spawn_stage_name(int stage)
 	case SPAWN_STDIO:	return "dup2";
 	case SPAWN_SETSID:	return "setsid";
 	case SPAWN_OPEN:	return "open";
-	case SPAWN_NOTFILE:	return "fstat";
+	case SPAWN_FSTAT:	return "fstat";
+	case SPAWN_FCNTL:	return "fcntl";
+	case SPAWN_NOTFILE:	return "open";
 	}
 	return "spawn";
 }
@@ -116,9 +120,10 @@ child_fail(int fd, int stage)
  * and never waits: O_NONBLOCK makes a FIFO without a reader fail with
  * ENXIO instead of hanging, and anything but a regular file or /dev/null
  * (a FIFO with a reader, a terminal, a device) is refused. Returns the fd
- * (close-on-exec, blocking again), or fails the spawn. What this cannot
- * bound is an open that the file system itself holds (a hard NFS mount,
- * a FUSE mount the worker serves): tend waits for the vfork child then.
+ * (close-on-exec, blocking again), or fails the spawn. An open that the
+ * file system holds (a hard NFS mount, a FUSE mount the worker serves)
+ * holds only this child when it runs as another user (fork, see
+ * spawn_start), but tend too for a root program (vfork).
  */
 static int
 open_output(const char *path, int which, int fd)
@@ -127,18 +132,19 @@ open_output(const char *path, int which, int fd)
 	int o, fl;
 
 	o = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0666);
+	    O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (o == -1)
 		child_fail_fd(fd, SPAWN_OPEN, errno, which);
 	if (fstat(o, &st) == -1)
-		child_fail_fd(fd, SPAWN_OPEN, errno, which);
+		child_fail_fd(fd, SPAWN_FSTAT, errno, which);
 	if (!S_ISREG(st.st_mode) && !(S_ISCHR(st.st_mode) &&
 	    st.st_rdev == makedev(1, 3)))
 		child_fail_fd(fd, SPAWN_NOTFILE, (int)(st.st_mode & S_IFMT),
 		    which);
-	if ((fl = fcntl(o, F_GETFL)) == -1 ||
-	    fcntl(o, F_SETFL, fl & ~O_NONBLOCK) == -1)
-		child_fail_fd(fd, SPAWN_OPEN, errno, which);
+	if ((fl = fcntl(o, F_GETFL)) == -1)
+		child_fail_fd(fd, SPAWN_FCNTL, errno, which);
+	if (fcntl(o, F_SETFL, fl & ~O_NONBLOCK) == -1)
+		child_fail_fd(fd, SPAWN_FCNTL, errno, which);
 	return o;
 }
 
@@ -229,7 +235,13 @@ spawn_start(const struct spawn_req *r, int *reportfd, const char **call)
 	 * handler running in the child would run on tend's memory. The
 	 * child unblocks only after resetting every disposition. */
 	sigmask_raw(SIG_SETMASK, &all, &old);
-	pid = vfork();
+	/* A child that switches to another user is, from setuid on, that
+	 * user's to stop (SIGSTOP) or to hold in an open or a chdir (a FUSE
+	 * mount it serves, a maze of symlinks): vfork would keep tend
+	 * waiting for it. fork lets tend go on; the group may then not
+	 * exist for a moment (send_signal in program.c falls back to the
+	 * pid). */
+	pid = r->set_ids ? fork() : vfork();
 	if (pid == 0)
 		child(r, p[1]);
 	saved = errno;
@@ -237,12 +249,10 @@ spawn_start(const struct spawn_req *r, int *reportfd, const char **call)
 	close(p[1]);
 	if (pid == -1) {
 		close(p[0]);
-		*call = "vfork";
+		*call = r->set_ids ? "fork" : "vfork";
 		errno = saved;
 		return -1;
 	}
-	/* vfork returns once the child has exec'd or exited: its setpgid
-	 * is done, so the caller may signal the group at once. */
 	*reportfd = p[0];
 	return pid;
 }

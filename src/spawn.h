@@ -1,7 +1,8 @@
 /*
- * spawn.h: vfork and exec of one process in its own process group (or
- * session), with its environment, directory, user and umask, its output
- * files opened as that user, and the signal state tend inherited. Failures in the child after fork come back through a
+ * spawn.h: vfork (fork, for another user) and exec of one process in its
+ * own process group (or session), with its environment, directory, user
+ * and umask, its output files opened as that user, and the signal state
+ * tend inherited. Failures in the child after fork come back through a
  * close-on-exec pipe as a struct spawn_report; the caller reads it from its
  * event loop.
  */
@@ -17,6 +18,8 @@ enum spawn_stage {
 	SPAWN_SETPGID = 1, SPAWN_CHDIR, SPAWN_SETGROUPS, SPAWN_SETGID,
 	SPAWN_SETUID, SPAWN_EXEC, SPAWN_STDIO, SPAWN_SETSID,
 	SPAWN_OPEN,		/* an output file: open failed (err) */
+	SPAWN_FSTAT,		/* ... fstat of it failed */
+	SPAWN_FCNTL,		/* ... clearing O_NONBLOCK failed */
 	SPAWN_NOTFILE,		/* an output file is not a regular file or
 				 * /dev/null (err = its S_IFMT bits) */
 };

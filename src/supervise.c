@@ -442,9 +442,20 @@ supervise_child_stopped(struct tend *t, pid_t pid, int sig)
 	if (t->pid1) {
 		/* The kernel ignores SIGSTOP for a namespace's init: we
 		 * cannot follow the child into the stop, and no shell
-		 * would see a job to fg. It goes on instead. */
-		log_warnx("pid %d stopped by %s: tend is PID 1 and cannot "
-		    "stop with it; sending CONT", (int)pid, sig_name(sig));
+		 * would see a job to fg. It goes on instead, in the
+		 * foreground, so a TTIN or TTOU does not come straight
+		 * back (and is not worth a warning each time). */
+		if (sig == SIGTSTP)
+			log_warnx("pid %d stopped by %s: tend is PID 1 and "
+			    "cannot stop with it; sending CONT", (int)pid,
+			    sig_name(sig));
+		else
+			log_debug("pid %d stopped by %s: giving it the "
+			    "terminal and CONT", (int)pid, sig_name(sig));
+		if (tcgetpgrp(STDIN_FILENO) != pid &&
+		    tcsetpgrp(STDIN_FILENO, pid) == -1)
+			log_debug("tcsetpgrp(%d): %s", (int)pid,
+			    strerror(errno));
 		if (kill(-pid, SIGCONT) == -1 && errno != ESRCH)
 			log_warn("kill(-%d, CONT)", (int)pid);
 		return;

@@ -98,10 +98,11 @@ struct tend {
 	int			 exit_status_set;
 	int			 killed_any;	/* an instance was killed at a deadline */
 	int			 sigint_count;
-	int			 pass_int;	/* wrapper mode, no --stop-signal: a
-						 * SIGINT shutdown stops with INT */
-	int			 stop_override;	/* this shutdown's stop signal
-						 * instead of stop_signal, 0 none */
+	int			 pass_int;	/* wrapper mode, no --stop-signal:
+						 * a SIGINT shutdown stops with
+						 * INT */
+	int			 stop_override;	/* this shutdown's stop signal,
+						 * not stop_signal; 0 none */
 	unsigned		 shutdown_repeats; /* requests after the first */
 	int			 tty_stopped;	/* job control stopped us and our children */
 	int			 tty_owner;	/* wrapper mode started in the foreground */

@@ -5,7 +5,7 @@
 # is passed on as INT.
 . "$(dirname "$0")/lib.sh"
 
-plan 19
+plan 22
 SIGDUMP=$HELPERS/sigdump
 
 # A child that logs its signals; tend forwards the lot.
@@ -86,5 +86,23 @@ kill -INT "$TEND_PID"
 ok "wrapper mode, --stop-signal QUIT: SIGINT stops the child with QUIT" \
     wait_for_log "$T/intquit.log" '^QUIT$' 5 || diag_file "$T/intquit.log"
 tend_wait intquit 10
+
+# Config mode without a terminal: a program is a session of its own, whose
+# group the kernel sees as orphaned and so would discard a forwarded TSTP;
+# tend sends STOP, and CONT resumes.
+ini cfgtstp "[program:w]
+command = /bin/sh -c 'echo \$\$\$\$ > $T/cfgtstp.pid; exec sleep 100000'"
+tend_start cfgtstp -c "$T/cfgtstp.ini"
+W=$(read_pid "$T/cfgtstp.pid") || bail_out "cfgtstp: no worker"
+stopped() { case $(ps -o stat= -p "$1" 2>/dev/null) in T*) return 0 ;; esac; return 1; }
+kill -TSTP "$TEND_PID"
+ok "config mode, no terminal: TSTP to tend stops the program" \
+    wait_until 5 stopped "$W"
+kill -CONT "$TEND_PID"
+ok "config mode, no terminal: CONT resumes it" \
+    wait_until 5 sh -c "! ps -o stat= -p $W | grep -q '^T'"
+kill -TERM "$TEND_PID"
+tend_wait cfgtstp 10
+is "$TEND_RC" 0 "config mode, no terminal: then TERM exits 0"
 
 done_testing

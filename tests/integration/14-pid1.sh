@@ -100,8 +100,9 @@ pty_pid1() {
 stat_of() {
 	ps -o stat= -p "$1" 2>/dev/null | tr -d ' '
 }
-printf '[program:w]\ncommand = /bin/sh -c "echo \\$\\$\\$\\$ > %s; exec sleep 60"\n' \
-    "$T/cfg1.pid" >"$T/cfg1.ini"
+printf '%s\n' "[program:w]" \
+    "command = /bin/sh -c 'echo \$\$\$\$ > $T/cfg1.pid; exec sleep 60'" \
+    >"$T/cfg1.ini"
 pty_pid1 cfg1 -c "$T/cfg1.ini"
 # The pid files hold pids of the namespace; ps wants the host's.
 read_pid "$T/cfg1.pid" >/dev/null || bail_out "cfg1: no worker pid"

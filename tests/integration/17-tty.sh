@@ -6,7 +6,7 @@
 # tend itself stops the child's group, then tend (as dumb-init does).
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 23
 
 stat_of() {
 	ps -o stat= -p "$1" 2>/dev/null | tr -d ' '
@@ -105,7 +105,7 @@ command = /bin/sh -c 'echo \$\$\$\$ > $T/cfgstop.pid; exec sleep 60'"
 run_pty_cfg cfgstop "$T/cfgstop.ini"
 CHILD=$(read_pid "$T/cfgstop.pid") || bail_out "cfgstop: no child pid"
 TENDP=$(ps -o ppid= -p "$CHILD" | tr -d ' ')
-track_pid "$CHILD"
+track_session "$TENDP"
 kill -TSTP "$TENDP"
 ok "config mode: SIGTSTP to tend stops the program (STOP)" \
     wait_until 5 stopped "$CHILD"
@@ -128,8 +128,9 @@ stdout = prefix
 depends = stopper"
 run_pty_cfg tcooff "$T/tcooff.ini"
 wait_for_file "$T/tcooff.done" 10 || diag "tcooff: the stopper did not run"
-TENDP=$(pgrep -f "$TEND -c $T/tcooff.ini" | head -n 1)
-track_pid "$TENDP"
+# Anchored: ptyrun's own argv holds the same words.
+TENDP=$(pgrep -f "^$TEND -c $T/tcooff.ini")
+track_session "$TENDP"
 dropped() {
 	"$TENDCTL" metrics 2>/dev/null | awk '
 	    $1 == "tend_log_dropped_bytes_total" && $2 > 0 { f = 1 }
@@ -138,11 +139,13 @@ dropped() {
 ok "output stopped (TCOOFF): the lines tend cannot write are counted" \
     wait_until 10 dropped
 t0=$(now_ms)
-ok "output stopped (TCOOFF): tend still answers" \
-    sh -c "timeout 5 '$TENDCTL' health >/dev/null 2>&1; [ \$? -ne 124 ]"
+ok "output stopped (TCOOFF): tend still answers (health 200)" \
+    wait_until 5 sh -c "timeout 2 '$TENDCTL' health >/dev/null 2>&1"
 between $(( $(now_ms) - t0 )) 0 3000 "output stopped: and at once"
 kill -TERM "$TENDP"
-ok "output stopped: SIGTERM ends tend" wait_for_file "$T/tcooff.rc" 10
+ok "output stopped: SIGTERM ends tend" wait_until 10 pid_gone "$TENDP"
+wait_for_file "$T/tcooff.rc" 10
+is "$(cat "$T/tcooff.rc" 2>/dev/null)" 0 "output stopped: and it exits 0"
 exec 3>&-
 
 done_testing

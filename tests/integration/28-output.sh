@@ -8,11 +8,7 @@
 # restarts nor the shutdown, and what was dropped is counted and logged.
 . "$(dirname "$0")/lib.sh"
 
-plan 19
-
-ini() {
-	printf '%s\n' "$2" >"$T/$1.ini"
-}
+plan 20
 
 ini kinds "[program:p]
 command = /bin/sh -c 'echo out1; echo err1 >&2; printf tail; exit 0'
@@ -32,9 +28,14 @@ restart = never
 [program:long]
 command = /bin/sh -c 'head -c 9000 /dev/zero | tr \"\\\\000\" x; echo; exit 0'
 stdout = prefix
+restart = never
+[program:exact]
+command = /bin/sh -c 'head -c 8000 /dev/zero | tr \"\\\\000\" y; echo; echo after; exit 0'
+stdout = prefix
 restart = never"
 tend_start kinds -c "$T/kinds.ini"
-wait_until 10 grep -q 'long:0: exited 0' "$T/kinds.err"
+wait_until 10 grep -q 'long:0: .*exited 0' "$T/kinds.err" &&
+    wait_until 10 grep -q 'exact:0: .*exited 0' "$T/kinds.err"
 kill -TERM "$TEND_PID"
 tend_wait kinds 10
 is "$TEND_RC" 0 "output kinds: exit 0"
@@ -46,6 +47,8 @@ is "$(cat "$T/f.log" 2>/dev/null | tr '\n' ' ')" "fout ferr " \
 ok "null: nothing shows" sh -c "! grep -q hidden '$T/kinds.out' '$T/kinds.err'"
 is "$(awk -F' [|] ' '/^long:0/ { printf "%d ", length($2) }' "$T/kinds.out")" \
     "4000 4000 1000 " "a 9000-byte line is split at the 4000-byte buffer"
+is "$(awk -F' [|] ' '/^exact:0/ { printf "%d ", length($2) }' "$T/kinds.out")" \
+    "4000 4000 5 " "a line of twice the buffer: two pieces, no empty third"
 
 # Bad values are configuration errors, naming the key.
 ini bad "[program:a]

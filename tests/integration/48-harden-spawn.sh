@@ -7,10 +7,10 @@
 # join another instance's process group.
 . "$(dirname "$0")/lib.sh"
 
-plan 22
+plan 23
 
 if [ "$(id -u)" != 0 ]; then
-	skip 22 "needs root (user = nobody)"
+	skip 23 "needs root (user = nobody)"
 	done_testing
 fi
 PY=/usr/bin/python3
@@ -30,15 +30,14 @@ stdout = file:$T/nb/w.log
 backoff_initial = 50ms
 backoff_jitter = 0
 [program:ok]
-command = sleep 100000"
+command = /bin/sh -c 'echo \$\$\$\$ > $T/ok.pid; exec sleep 100000'"
 tend_start symlink -c "$T/symlink.ini"
 ok "symlinked log: the restart's open is refused (O_NOFOLLOW)" \
     wait_for_log "$T/symlink.err" "w:0: spawn: open\\($T/nb/w.log\\): Too many levels of symbolic links \\(a symlink: refused\\)" 10 ||
     diag_file "$T/symlink.err"
 is "$(cat "$T/secret")" secret "symlinked log: root's file is unchanged"
-is "$(stat -c %a:%U "$T/secret")" 600:root \
-    "symlinked log: root's file keeps its mode and owner"
-ok "symlinked log: the other program runs on" pgrep -f 'sleep 100000'
+ok "symlinked log: the other program runs on" \
+    pid_alive "$(cat "$T/ok.pid" 2>/dev/null)"
 kill -TERM "$TEND_PID"
 tend_wait symlink 10
 is "$TEND_RC" 0 "symlinked log: SIGTERM exits 0"
@@ -105,7 +104,8 @@ ini devnull "[program:n]
 command = /bin/sh -c 'echo hello; exec sleep 100002'
 stdout = file:/dev/null"
 tend_start devnull -c "$T/devnull.ini"
-ok "file:/dev/null is allowed" wait_until 10 pgrep -f 'sleep 100002'
+ok "file:/dev/null is allowed" \
+    wait_until 10 grep -q 'n:0: started pid' "$T/devnull.err"
 kill -TERM "$TEND_PID"
 tend_wait devnull 10
 
@@ -121,6 +121,11 @@ try:
     out.append('tiocsti=ok')
 except OSError as e:
     out.append('tiocsti=%d' % e.errno)
+import time
+for i in range(500):
+    if os.path.exists('$T/victim.pid') and open('$T/victim.pid').read():
+        break
+    time.sleep(0.01)
 try:
     os.setpgid(0, int(open('$T/victim.pid').read()))
     out.append('setpgid=ok')
@@ -146,12 +151,14 @@ track_pid $!
 ok "tty: the worker ran" wait_until 10 test -s "$T/nb/evil.out" ||
     diag_file "$T/tty.out"
 evil=$(cat "$T/nb/evil.out" 2>/dev/null)
-like "$evil" 'tiocsti=1( |$)' \
+# EPERM; EIO where the kernel has TIOCSTI off (dev.tty.legacy_tiocsti=0).
+like "$evil" 'tiocsti=(1|5)( |$)' \
     "tty: TIOCSTI into tend's terminal is refused (EPERM)"
 like "$evil" 'setpgid=1( |$)' \
     "tty: joining another instance's group is refused (EPERM)"
 like "$evil" 'sid=([0-9]+) pid=\1$' "tty: the worker leads a session of its own"
 vpid=$(cat "$T/victim.pid" 2>/dev/null)
+track_session "$(ps -o ppid= -p "$vpid" | tr -d ' ')"
 is "$(ps -o tty= -p "$vpid" | tr -d ' ')" '?' \
     "tty: a worker has no controlling terminal"
 tendp=$(ps -o ppid= -p "$vpid" | tr -d ' ')
@@ -173,5 +180,61 @@ ok "directory = one the worker may not enter: chdir fails, EACCES" \
     diag_file "$T/privdir.err"
 kill -TERM "$TEND_PID"
 tend_wait privdir 10
+
+# --- a child stopped before exec ---------------------------------------------------
+
+# From setuid on, the spawning child is the worker's: a process of the
+# same user may SIGSTOP it before it execs, and a symlink maze in the
+# working directory (40 links of 790 "x/.." each) holds it there long
+# enough to be caught. With vfork tend would wait for that child forever;
+# for another user it forks, and answers on.
+$PY - "$T/nb/maze" <<'EOF'
+import os, sys
+d = sys.argv[1]
+os.makedirs(d + "/x")
+for i in range(39):
+    os.symlink("x/../" * 790 + "c%d" % (i + 1), "%s/c%d" % (d, i))
+os.symlink(".", "%s/c39" % d)
+EOF
+chown -R nobody "$T/nb/maze"
+cat >"$T/nb/stopper.py" <<'EOF'
+import os, signal, sys, time
+tend, out = int(sys.argv[1]), sys.argv[2]
+end = time.time() + 20
+n = 0
+while time.time() < end and n < 3:
+    try:
+        kids = open('/proc/%d/task/%d/children' % (tend, tend)).read()
+    except OSError:
+        break
+    for k in kids.split():
+        try:
+            if open('/proc/%s/comm' % k).read().strip() == 'tend':
+                os.kill(int(k), signal.SIGSTOP)
+                n += 1
+        except OSError:
+            pass
+open(out, 'w').write('%d\n' % n)
+EOF
+ini stopped "[program:m]
+command = /bin/true
+user = nobody
+directory = $T/nb/maze/c0
+restart = always
+start_seconds = 0
+backoff_initial = 10ms
+backoff_max = 10ms
+backoff_jitter = 0"
+tend_start stopped -c "$T/stopped.ini"
+setpriv --reuid=nobody --regid=nogroup --clear-groups \
+    "$PY" "$T/nb/stopper.py" "$TEND_PID" "$T/nb/stopper.out" &
+track_pid $!
+wait_until 25 test -s "$T/nb/stopper.out"
+diag "children stopped before exec: $(cat "$T/nb/stopper.out" 2>/dev/null)"
+ok "a spawning child stopped by the worker's user: tend answers" \
+    sh -c "timeout 5 '$TENDCTL' status >/dev/null"
+kill -TERM "$TEND_PID"
+tend_wait stopped 15
+is "$TEND_RC" 0 "a spawning child stopped: SIGTERM still exits 0"
 
 done_testing

@@ -179,6 +179,12 @@ track_pid() {
 	_pids="$_pids $1"
 }
 
+# track_session SID: kill session SID (and its descendants) at exit, for a
+# session started by something else than bg_start (ptyrun's child).
+track_session() {
+	_sessions="$_sessions $1"
+}
+
 # The members of the sessions SID... (each run started by bg_start has its
 # own) and their descendants: config-mode workers are sessions of their
 # own, children of a member, and so are their children's sessions.
@@ -204,10 +210,15 @@ session_members() {
 }
 
 _cleanup() {
-	local rc=$? pid
+	local rc=$? pid pids
 	trap - EXIT
-	# All at once: once tend is gone its workers' parent is someone else.
-	for pid in $(session_members $_sessions); do
+	# One snapshot, all stopped first: once tend is gone its workers'
+	# parent is someone else, and a tend still running could start more.
+	pids=$(session_members $_sessions)
+	for pid in $pids; do
+		kill -STOP "$pid" 2>/dev/null
+	done
+	for pid in $pids; do
 		kill -KILL "$pid" 2>/dev/null
 	done
 	for pid in $_pids $_subshells; do
