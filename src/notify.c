@@ -19,6 +19,7 @@
 #include "log.h"
 #include "notify.h"
 #include "program.h"
+#include "util.h"
 
 /* Decimal digits only, at most max. */
 static int
@@ -46,18 +47,19 @@ key_is(const char *k, size_t kl, const char *want)
 	return strlen(want) == kl && memcmp(k, want, kl) == 0;
 }
 
-/* STATUS= text as one printable line, truncated to fit. */
+/*
+ * STATUS= text as one printable line of valid UTF-8 (it reaches /status
+ * JSON as it is): ill-formed bytes become U+FFFD, ASCII controls spaces,
+ * and a text too long is cut on a character boundary.
+ */
 static void
 set_status(struct notify_msg *m, const char *v, size_t n)
 {
-	size_t i;
+	size_t len = utf8_copy(m->status, sizeof(m->status), v, n);
 
-	if (n > sizeof(m->status) - 1)
-		n = sizeof(m->status) - 1;
-	for (i = 0; i < n; i++)
-		m->status[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ?
-		    ' ' : v[i];
-	m->status[i] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)m->status[i] < 0x20 || m->status[i] == 0x7f)
+			m->status[i] = ' ';
 }
 
 /* A "=1" flag. */

@@ -831,3 +831,78 @@ mono_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/*
+ * The length of the well-formed UTF-8 character at s (Unicode's table
+ * 3-7: no overlongs, no surrogates, nothing above U+10FFFF), or minus
+ * the length of its maximal ill-formed subpart: the bytes one U+FFFD
+ * stands for, at least 1.
+ */
+static int
+utf8_char(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4;
+	else
+		return -1;	/* a continuation byte, C0, C1, F5-FF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong below U+0800 */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* U+D800-DFFF, surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong below U+10000 */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* above U+10FFFF */
+	for (size_t i = 1; i < need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi)
+			return -(int)i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return (int)need;
+}
+
+size_t
+utf8_copy(char *dst, size_t size, const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, i = 0, k;
+	int c;
+
+	if (size == 0)
+		return 0;
+	while (i < n) {
+		c = utf8_char(s + i, n - i);
+		k = c > 0 ? (size_t)c : 3;	/* U+FFFD is 3 bytes */
+		if (o + k > size - 1)
+			break;		/* only whole characters */
+		if (c > 0)
+			memcpy(dst + o, s + i, k);
+		else
+			memcpy(dst + o, "\xef\xbf\xbd", 3);
+		o += k;
+		i += c > 0 ? (size_t)c : (size_t)-c;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	int c;
+
+	for (size_t i = 0; i < n; i += (size_t)c)
+		if ((c = utf8_char((const unsigned char *)s + i, n - i)) < 0)
+			return 0;
+	return 1;
+}
