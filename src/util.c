@@ -795,30 +795,72 @@ sbuf_free(struct sbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int
-proc_stat(pid_t pid, char *state, pid_t *ppid)
+/*
+ * Reads /proc/PID/stat into buf (one bounded read) and returns what
+ * follows "(comm) ", the state letter on; NULL with errno.
+ */
+static const char *
+proc_stat_read(pid_t pid, char *buf, size_t size)
 {
-	char path[32], buf[512], *p;
+	char path[32], *p;
 	ssize_t n;
-	int fd, pp;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0) {
 		errno = n == 0 ? ESRCH : errno;
-		return -1;
+		return NULL;
 	}
 	buf[n] = '\0';
 	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0' ||
-	    sscanf(p + 3, "%d", &pp) != 1) {
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0') {
+		errno = EINVAL;
+		return NULL;
+	}
+	return p + 2;
+}
+
+int
+proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char buf[512];
+	const char *p;
+	int pp;
+
+	if ((p = proc_stat_read(pid, buf, sizeof(buf))) == NULL)
+		return -1;
+	if (sscanf(p + 1, "%d", &pp) != 1) {
 		errno = EINVAL;
 		return -1;
 	}
-	*state = p[2];
+	*state = p[0];
+	*ppid = (pid_t)pp;
+	return 0;
+}
+
+int
+proc_stat_start(pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+	char buf[512], *end;
+	const char *p;
+	long pp;
+
+	if ((p = proc_stat_read(pid, buf, sizeof(buf))) == NULL)
+		return -1;
+	/* Field 4 (ppid), then on to field 22 (starttime) of proc(5). */
+	errno = 0;
+	pp = strtol(p + 1, &end, 10);
+	for (int f = 4; f < 21 && end != NULL; f++)
+		end = strchr(end + 1, ' ');
+	if (end == NULL || errno != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	*start = strtoull(end + 1, NULL, 10);
 	*ppid = (pid_t)pp;
 	return 0;
 }

@@ -116,6 +116,9 @@ int hostport_parse(const char *s, struct sockaddr_storage *ss,
  * read). 0, or -1 with errno (ENOENT: no such process).
  */
 int proc_stat(pid_t pid, char *state, pid_t *ppid);
+/* The parent of pid and its start time (clock ticks after boot, which
+ * tells a process from a later one with its pid), as proc_stat does. */
+int proc_stat_start(pid_t pid, pid_t *ppid, unsigned long long *start);
 
 /*
  * Copies src[0..n) to dst as valid UTF-8 and NUL-terminates it: each

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../tap.h"
 #include "util.h"
@@ -756,10 +757,23 @@ test_utf8(void)
 	is_int(utf8_copy(out, 1, "abc", 3), 0, "... size 1: only the NUL");
 }
 
+static void
+test_proc(void)
+{
+	unsigned long long start = 0;
+	pid_t ppid = 0;
+
+	ok(proc_stat_start(getpid(), &ppid, &start) == 0 &&
+	    ppid == getppid() && start > 0,
+	    "proc_stat_start: our parent, and a start time");
+	ok(proc_stat_start(0, &ppid, &start) == -1,
+	    "... pid 0 is no process");
+}
+
 int
 main(void)
 {
-	plan(281);
+	plan(283);
 	test_duration();
 	test_bool();
 	test_signals();
@@ -771,5 +785,6 @@ main(void)
 	test_lists();
 	test_hostport();
 	test_utf8();
+	test_proc();
 	return done();
 }
