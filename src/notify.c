@@ -192,6 +192,31 @@ unknown(struct tend *t, const struct ucred *cred)
 	g->logged_count = n;
 }
 
+/*
+ * Closes a descriptor a datagram carried. Anyone can send one, and the
+ * last close of a socket with SO_LINGER on and data its peer will not
+ * take blocks for the linger time (a TCP socket: up to l_linger
+ * seconds), so lingering goes off first: l_onoff = 0 is the default
+ * close, which returns at once and leaves the kernel to send what is
+ * queued; l_onoff = 1, l_linger = 0 would also return at once, but with
+ * an RST that throws away data of a connection that is not ours. For
+ * anything but a socket setsockopt fails with ENOTSOCK, one cheap call.
+ * Left: a sender that keeps a copy could turn lingering on again
+ * between our two calls and close its copy; and a file on FUSE or NFS
+ * flushes on close, a serial tty drains its output: a close there may
+ * block too. Handing received descriptors to a helper process to close
+ * would remove both; no one needs to pass tend anything but the pipe of
+ * BARRIER=1.
+ */
+static void
+close_received(int fd)
+{
+	struct linger off = { 0, 0 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &off, sizeof(off));
+	close(fd);
+}
+
 /* Closes the descriptors a datagram carried. */
 static void
 close_fds(const struct msghdr *mh)
@@ -203,7 +228,7 @@ close_fds(const struct msghdr *mh)
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
 			    sizeof(int); i++)
-				close(((int *)(void *)CMSG_DATA(c))[i]);
+				close_received(((int *)(void *)CMSG_DATA(c))[i]);
 }
 
 /* One datagram: who sent it, then what it says. Descriptors sent along
