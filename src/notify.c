@@ -222,13 +222,17 @@ static void
 close_fds(const struct msghdr *mh)
 {
 	struct cmsghdr *c;
+	const int *fds;
 
 	for (c = CMSG_FIRSTHDR(mh); c != NULL;
-	    c = CMSG_NXTHDR((struct msghdr *)mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
-			    sizeof(int); i++)
-				close_received(((int *)(void *)CMSG_DATA(c))[i]);
+	    c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (const int *)(void *)CMSG_DATA(c);
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
+		    sizeof(int); i++)
+			close_received(fds[i]);
+	}
 }
 
 /* One datagram: who sent it, then what it says. Descriptors sent along

@@ -103,11 +103,14 @@ pidmap_del(struct pidmap *m, pid_t key, const void *val)
 		return;
 	/* Move back every later key of the run that may sit in the hole:
 	 * one whose home is no nearer to it than the hole is. */
-	for (j = (i + 1) & mask; m->slot[j].key != 0; j = (j + 1) & mask)
-		if (((j - home(m, m->slot[j].key)) & mask) >= ((j - i) & mask)) {
+	for (j = (i + 1) & mask; m->slot[j].key != 0; j = (j + 1) & mask) {
+		size_t h = home(m, m->slot[j].key);
+
+		if (((j - h) & mask) >= ((j - i) & mask)) {
 			m->slot[i] = m->slot[j];
 			i = j;
 		}
+	}
 	m->slot[i].key = 0;
 	m->slot[i].val = NULL;
 	m->n--;

@@ -80,16 +80,16 @@ struct loop_stats {
 
 /* What keeps notify senders that are none of ours cheap (sender.c). */
 struct notify_guard {
-	pid_t			 miss_pid[TEND_NOTIFY_MISS_CACHE]; /* walked: none
-						 * of ours; 0 = free */
-	unsigned long long	 miss_start[TEND_NOTIFY_MISS_CACHE]; /* its start
-						 * time, so a reused pid misses */
+	/* Senders walked and found none of ours (pid 0 = a free slot),
+	 * with their start time, so a reused pid is walked again. */
+	pid_t			 miss_pid[TEND_NOTIFY_MISS_CACHE];
+	unsigned long long	 miss_start[TEND_NOTIFY_MISS_CACHE];
 	double			 miss_until[TEND_NOTIFY_MISS_CACHE];
 	double			 reads_since;	/* ev_now this second began */
 	unsigned		 reads;		/* /proc reads in it */
-	double			 logged_at;	/* ev_now of the last unknown-sender
-						 * log line */
-	unsigned long long	 logged_count;	/* unknown_pid count at that line */
+	double			 logged_at;	/* ev_now of the last log line
+						 * about unknown senders */
+	unsigned long long	 logged_count;	/* unknown_pid then */
 };
 
 /* Counters of events that belong to no instance. */
@@ -148,8 +148,9 @@ struct tend {
 	ev_io			 notify_io;
 	char			 notify_socket[64]; /* its NOTIFY_SOCKET value */
 	char			*notify_env;	/* owned: "NOTIFY_SOCKET=..." */
-	struct pidmap		 inst_by_pid;	/* main pid -> instance; program.c */
-	struct pidmap		 inst_by_pgid;	/* process group -> instance */
+	struct pidmap		 inst_by_pid;	/* main pid -> instance */
+	struct pidmap		 inst_by_pgid;	/* process group -> instance;
+						 * both written by program.c */
 	struct notify_guard	 notify_guard;
 
 	unsigned long long	 orphans_reaped;

@@ -108,8 +108,8 @@ diag "spoofer: pid $spid uid $suid, $how, now in group $sgid" \
 ok "... both counted as unknown_pid" wait_until 5 unknown_is $((before + 2))
 is "$(inst victim '"\(.pid) \(.state) \(.restarts)"')" "$vpid running 0" \
     "the victim was not signalled: same pid, running, no restart"
-is "$(metric 'tend_worker_watchdog_timeouts_total{program="victim",instance="0"}')" \
-    0 "... no watchdog miss counted"
+wd='tend_worker_watchdog_timeouts_total{program="victim",instance="0"}'
+is "$(metric "$wd")" 0 "... no watchdog miss counted"
 is "$(inst victim '"\(.status) \(.queue_depth)"')" "victim 0" \
     "... its STATUS and QUEUE_DEPTH are its own"
 ok "... and the spoofer's own instance got nothing either" \

@@ -52,9 +52,17 @@ health_time() {
 }
 up() { [ "$(health_time | cut -d' ' -f1)" = 200 ]; }
 
+cat >"$T/ready.py" <<'EOF'
+import os, socket, time
+a = os.environ["NOTIFY_SOCKET"]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.connect("\0" + a[1:] if a[0] == "@" else a)
+s.send(b"READY=1")
+time.sleep(1e6)
+EOF
 cat >"$T/f.ini" <<EOF
 [program:run]
-command = python3 -c 'import os, socket, time; a = os.environ["NOTIFY_SOCKET"]; s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.connect("\\0" + a[1:]); s.send(b"READY=1"); time.sleep(1e6)'
+command = python3 $T/ready.py
 ready = notify
 [program:idle1]
 command = sleep 100000
@@ -91,8 +99,11 @@ ok "/health during the flood: $n answers, each within 0.2 s (max ${max}s)" \
     awk -v n="$n" -v m="$max" 'BEGIN { exit !(n >= 3 && m < 0.2) }'
 ok "... and every one 200" test "$(cut -d' ' -f1 "$T/times" | sort -u)" = 200
 sent=$(sed -n 's/^sent \([0-9]*\) .*/\1/p' "$T/flood.out")
-ok "every datagram is counted as unknown_pid ($sent)" wait_until 10 sh -c \
-    "[ \"\$(curl -s --unix-socket '$S' http://localhost/metrics | awk '\$1 == \"tend_notify_messages_total{result=\\\"unknown_pid\\\"}\" { print \$2 }')\" = '$sent' ]"
+unknown_is() {
+	[ "$(metric 'tend_notify_messages_total{result="unknown_pid"}')" = "$1" ]
+}
+ok "every datagram is counted as unknown_pid ($sent)" \
+    wait_until 10 unknown_is "$sent"
 is "$(metric 'tend_notify_messages_total{result="accepted"}')" 1 \
     "... and none accepted but the worker's READY=1"
 kill -TERM "$TEND_PID"
