@@ -1,8 +1,9 @@
 /*
  * notify.c: the NOTIFY_SOCKET server. notify_parse() is pure; the rest
  * reads datagrams on the loop until EAGAIN, closes every descriptor that
- * comes along (systemd-notify's BARRIER=1 waits for that), attributes the
- * sender by SCM_CREDENTIALS and hands the message to program.c.
+ * comes along (systemd-notify's BARRIER=1 waits for that), has sender.c
+ * attribute the sender by SCM_CREDENTIALS and hands the message to
+ * program.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,8 @@
 #include "log.h"
 #include "notify.h"
 #include "program.h"
+#include "sender.h"
+#include "util.h"
 
 /* Decimal digits only, at most max. */
 static int
@@ -46,18 +49,19 @@ key_is(const char *k, size_t kl, const char *want)
 	return strlen(want) == kl && memcmp(k, want, kl) == 0;
 }
 
-/* STATUS= text as one printable line, truncated to fit. */
+/*
+ * STATUS= text as one printable line of valid UTF-8 (it reaches /status
+ * JSON as it is): ill-formed bytes become U+FFFD, ASCII controls spaces,
+ * and a text too long is cut on a character boundary.
+ */
 static void
 set_status(struct notify_msg *m, const char *v, size_t n)
 {
-	size_t i;
+	size_t len = utf8_copy(m->status, sizeof(m->status), v, n);
 
-	if (n > sizeof(m->status) - 1)
-		n = sizeof(m->status) - 1;
-	for (i = 0; i < n; i++)
-		m->status[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ?
-		    ' ' : v[i];
-	m->status[i] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)m->status[i] < 0x20 || m->status[i] == 0x7f)
+			m->status[i] = ' ';
 }
 
 /* A "=1" flag. */
@@ -165,6 +169,72 @@ notify_parse(const char *buf, size_t len, struct notify_msg *m)
 
 /* ---- the server ------------------------------------------------------ */
 
+/*
+ * A message from a sender that is none of ours: counted, and logged at
+ * most every TEND_NOTIFY_LOG_EVERY (the first at once), so a flood of
+ * them costs no more than the count.
+ */
+static void
+unknown(struct tend *t, const struct ucred *cred)
+{
+	struct notify_guard *g = &t->notify_guard;
+	unsigned long long n = ++t->notify_messages[NOTIFY_UNKNOWN_PID];
+	double now = ev_now(t->loop);
+
+	if (g->logged_count != 0 && now - g->logged_at < TEND_NOTIFY_LOG_EVERY)
+		return;
+	log_warnx("notify: %llu message%s from no instance of ours, the "
+	    "last from pid %d uid %d", n - g->logged_count,
+	    n - g->logged_count == 1 ? "" : "s",
+	    cred != NULL ? (int)cred->pid : -1,
+	    cred != NULL ? (int)cred->uid : -1);
+	g->logged_at = now;
+	g->logged_count = n;
+}
+
+/*
+ * Closes a descriptor a datagram carried. Anyone can send one, and the
+ * last close of a socket with SO_LINGER on and data its peer will not
+ * take blocks for the linger time (a TCP socket: up to l_linger
+ * seconds), so lingering goes off first: l_onoff = 0 is the default
+ * close, which returns at once and leaves the kernel to send what is
+ * queued; l_onoff = 1, l_linger = 0 would also return at once, but with
+ * an RST that throws away data of a connection that is not ours. For
+ * anything but a socket setsockopt fails with ENOTSOCK, one cheap call.
+ * Left: a sender that keeps a copy could turn lingering on again
+ * between our two calls and close its copy; and a file on FUSE or NFS
+ * flushes on close, a serial tty drains its output: a close there may
+ * block too. Handing received descriptors to a helper process to close
+ * would remove both; no one needs to pass tend anything but the pipe of
+ * BARRIER=1.
+ */
+static void
+close_received(int fd)
+{
+	struct linger off = { 0, 0 };
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_LINGER, &off, sizeof(off));
+	close(fd);
+}
+
+/* Closes the descriptors a datagram carried. */
+static void
+close_fds(const struct msghdr *mh)
+{
+	struct cmsghdr *c;
+	const int *fds;
+
+	for (c = CMSG_FIRSTHDR(mh); c != NULL;
+	    c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		fds = (const int *)(void *)CMSG_DATA(c);
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
+		    sizeof(int); i++)
+			close_received(fds[i]);
+	}
+}
+
 /* One datagram: who sent it, then what it says. Descriptors sent along
  * are closed only after the sender is found: systemd-notify waits for
  * that close (BARRIER=1), so it is alive while we look it up. */
@@ -184,12 +254,10 @@ handle(struct tend *t, const char *buf, ssize_t n, const struct msghdr *mh)
 			cred = (const struct ucred *)(void *)CMSG_DATA(c);
 	if (mh->msg_flags & MSG_TRUNC)
 		t->notify_messages[NOTIFY_TRUNCATED]++;
-	else if (cred == NULL || (in = program_find_sender(t,
-	    cred->pid)) == NULL) {
-		t->notify_messages[NOTIFY_UNKNOWN_PID]++;
-		log_debug("notify: a message from pid %d, no instance of ours",
-		    cred != NULL ? (int)cred->pid : 0);
-	} else {
+	else if (cred == NULL || (in = sender_find(t, cred->pid, cred->uid,
+	    ev_now(t->loop), NULL)) == NULL)
+		unknown(t, cred);
+	else {
 		notify_parse(buf, (size_t)n, &m);
 		t->notify_messages[NOTIFY_OK]++;
 		t->notify_messages[NOTIFY_MALFORMED] += m.malformed;
@@ -198,12 +266,7 @@ handle(struct tend *t, const char *buf, ssize_t n, const struct msghdr *mh)
 			    m.malformed, m.malformed == 1 ? "" : "s");
 		inst_notify(in, &m);
 	}
-	for (c = CMSG_FIRSTHDR(mh); c != NULL;
-	    c = CMSG_NXTHDR((struct msghdr *)mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) /
-			    sizeof(int); i++)
-				close(((int *)(void *)CMSG_DATA(c))[i]);
+	close_fds(mh);
 }
 
 /* Reads until EAGAIN, at most TEND_NOTIFY_BATCH datagrams a turn so a

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "program.h"
 #include "notify.h"
+#include "pidmap.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -97,6 +98,27 @@ static int
 group_alive(pid_t pgid)
 {
 	return pgid > 0 && (kill(-pgid, 0) == 0 || errno == EPERM);
+}
+
+/*
+ * Sets in's main pid and group and keeps the pid index (main pid and
+ * process group -> instance) in step, for the reaper and notify; every
+ * change of either comes here (a failed spawn only leaves both 0). The
+ * puts cannot fail: program_init reserved a key of each per instance.
+ */
+static void
+inst_set_process(struct instance *in, pid_t pid, pid_t pgid)
+{
+	struct tend *t = in->prog->tend;
+
+	pidmap_del(&t->inst_by_pid, in->pid, in);
+	pidmap_del(&t->inst_by_pgid, in->pgid, in);
+	in->pid = pid;
+	in->pgid = pgid;
+	if (pid > 0)
+		(void)pidmap_put(&t->inst_by_pid, pid, in);
+	if (pgid > 0)
+		(void)pidmap_put(&t->inst_by_pgid, pgid, in);
 }
 
 /*
@@ -342,7 +364,10 @@ inst_spawn(struct instance *in)
 		inst_handle(in, IEV_GROUP_EMPTY);
 		return;
 	}
-	in->pid = in->pgid = pid;
+	inst_set_process(in, pid, pid);
+	/* The uid whose notify messages may speak for it (notify.c); the
+	 * kernel's credentials carry the real uid. */
+	in->uid = r.set_ids ? r.uid : getuid();
 	if (r.tty_foreground)
 		t->tty_pgid = pid;
 	in->reportfd = fd;
@@ -492,7 +517,7 @@ inst_finish(struct instance *in)
 	int code = in->last_status;
 
 	close_report(in);
-	in->pid = in->pgid = 0;
+	inst_set_process(in, 0, 0);
 	if (in->restart_pending && in->want_up && t->state == TEND_RUNNING) {
 		/* The operator's restart: a fresh start, not a crash. */
 		in->restart_pending = 0;
@@ -571,7 +596,7 @@ inst_exited(struct instance *in, int st)
 			log_warn("tcsetpgrp(%d)", (int)getpgrp());
 		t->tty_pgid = 0;
 	}
-	in->pid = 0;
+	inst_set_process(in, 0, in->pgid);
 	if (c->kill_mode != KILL_PROCESS && group_alive(in->pgid)) {
 		/* mixed and group: nothing of it may outlive it. What is
 		 * left gets stop_signal now and kill_signal at the
@@ -683,46 +708,16 @@ inst_notify(struct instance *in, const struct notify_msg *m)
 		inst_watchdog_miss(in, "WATCHDOG=trigger");
 }
 
-/* The instance whose main process is pid, or NULL. */
-static struct instance *
-main_process(struct tend *t, pid_t pid)
+struct instance *
+program_find_pid(struct tend *t, pid_t pid)
 {
-	for (size_t i = 0; i < t->nprograms; i++)
-		for (size_t j = 0; j < t->programs[i].ninst; j++)
-			if (t->programs[i].inst[j].pid == pid)
-				return &t->programs[i].inst[j];
-	return NULL;
+	return pidmap_get(&t->inst_by_pid, pid);
 }
 
-/*
- * Who sent a notify message: the instance whose main process is pid, or
- * whose process group pid is in, or (while pid lives) one of whose main
- * processes pid descends from. A helper of the worker may speak for it.
- */
 struct instance *
-program_find_sender(struct tend *t, pid_t pid)
+program_find_group(struct tend *t, pid_t pgid)
 {
-	struct instance *last = t->notify_last, *in;
-	pid_t pgid = getpgid(pid), ppid;
-	char st;
-
-	if (last != NULL && last->pid == pid)
-		return last;
-	for (size_t i = 0; i < t->nprograms; i++)
-		for (size_t j = 0; j < t->programs[i].ninst; j++) {
-			in = &t->programs[i].inst[j];
-			if (in->pgid > 0 && (in->pid == pid || in->pgid == pgid))
-				return t->notify_last = in;
-		}
-	/* Up its parents, while it lives: a bounded walk of /proc. */
-	for (int d = 0; d < TEND_ANCESTRY_MAX && pid > 1; d++) {
-		if (proc_stat(pid, &st, &ppid) == -1)
-			break;
-		if ((in = main_process(t, ppid)) != NULL)
-			return t->notify_last = in;
-		pid = ppid;
-	}
-	return NULL;
+	return pidmap_get(&t->inst_by_pgid, pgid);
 }
 
 /*
@@ -857,7 +852,7 @@ program_handle(struct program *p, enum inst_event ev)
 int
 program_reaped(struct tend *t, pid_t pid, int status)
 {
-	struct instance *in = main_process(t, pid);
+	struct instance *in = program_find_pid(t, pid);
 
 	if (in == NULL)
 		return -1;
@@ -1032,6 +1027,14 @@ program_init(struct program *p, struct tend *t, struct program_config *cfg)
 	p->ninst = (size_t)cfg->numprocs;
 	if ((p->inst = calloc(p->ninst, sizeof(*p->inst))) == NULL)
 		return -1;
+	/* Room in the pid index for a main pid and a group of each. */
+	if (pidmap_reserve(&t->inst_by_pid, p->ninst) == -1)
+		return -1;
+	if (pidmap_reserve(&t->inst_by_pgid, p->ninst) == -1) {
+		pidmap_release(&t->inst_by_pid, p->ninst);
+		return -1;
+	}
+	p->indexed = 1;
 	for (size_t i = 0; i < p->ninst; i++) {
 		struct instance *in = &p->inst[i];
 
@@ -1068,6 +1071,11 @@ program_free(struct program *p)
 		outpipe_free(p->tend->loop, &p->inst[i].out[0]);
 		outpipe_free(p->tend->loop, &p->inst[i].out[1]);
 		free(p->inst[i].restart_times);
+	}
+	if (p->indexed) {
+		pidmap_release(&p->tend->inst_by_pid, p->ninst);
+		pidmap_release(&p->tend->inst_by_pgid, p->ninst);
+		p->indexed = 0;
 	}
 	free(p->deps);
 	free(p->dependents);

@@ -44,6 +44,7 @@ struct instance {
 	int		 want_up;	/* what the operator wants */
 	pid_t		 pid;		/* main process, 0 when none */
 	pid_t		 pgid;		/* its group while it may have members */
+	uid_t		 uid;		/* the (real) uid it was started as */
 	int		 reportfd;	/* spawn report pipe, -1 when closed */
 	ev_io		 reportio;
 	ev_timer	 timer;		/* the current state's deadline */
@@ -97,6 +98,7 @@ struct program {
 	int		 waiting_logged;
 	int		 rolling;	/* a rolling restart is under way */
 	size_t		 rolling_next;	/* its next instance to restart */
+	int		 indexed;	/* has room in tend's pid index */
 };
 
 /* Sets up p for cfg, nothing started. 0, or -1 with errno (ENOMEM). */
@@ -128,8 +130,10 @@ const char *inst_state_name(enum inst_state s);
 struct notify_msg;
 /* A notify message from in's worker (or its helpers). */
 void inst_notify(struct instance *in, const struct notify_msg *m);
-/* The instance whose process (or group, or descendant) pid is; NULL. */
-struct instance *program_find_sender(struct tend *t, pid_t pid);
+/* The instance whose main process is pid (not yet reaped), or NULL. */
+struct instance *program_find_pid(struct tend *t, pid_t pid);
+/* The instance whose process group is pgid, or NULL. */
+struct instance *program_find_group(struct tend *t, pid_t pgid);
 
 /* 1 when in counts as ready: running (with ready = notify, that is after
  * READY=1), and not reloading. */

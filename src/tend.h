@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <ev.h>
 
+#include "pidmap.h"
 #include "sink.h"
 
 #define container_of(ptr, type, member) \
@@ -54,6 +55,11 @@
 #define TEND_NOTIFY_BATCH	256	/* datagrams read per loop iteration */
 #define TEND_ANCESTRY_MAX	16	/* /proc parents walked to find a sender */
 #define TEND_STATUS_TEXT_MAX	256	/* STATUS= text kept per instance */
+#define TEND_NOTIFY_PROC_READS	4096	/* /proc reads a second to find notify
+					 * senders; beyond, unknown ones drop */
+#define TEND_NOTIFY_MISS_CACHE	256	/* unknown notify senders remembered */
+#define TEND_NOTIFY_MISS_TTL	1.0	/* ... for this long, in seconds */
+#define TEND_NOTIFY_LOG_EVERY	10.0	/* unknown senders logged this often */
 
 struct config;
 struct program;
@@ -70,6 +76,20 @@ struct loop_stats {
 	unsigned long long	 count;
 	double			 sum, max, last;
 	unsigned		 pending;	/* ev_pending_count after the last poll */
+};
+
+/* What keeps notify senders that are none of ours cheap (sender.c). */
+struct notify_guard {
+	/* Senders walked and found none of ours (pid 0 = a free slot),
+	 * with their start time, so a reused pid is walked again. */
+	pid_t			 miss_pid[TEND_NOTIFY_MISS_CACHE];
+	unsigned long long	 miss_start[TEND_NOTIFY_MISS_CACHE];
+	double			 miss_until[TEND_NOTIFY_MISS_CACHE];
+	double			 reads_since;	/* ev_now this second began */
+	unsigned		 reads;		/* /proc reads in it */
+	double			 logged_at;	/* ev_now of the last log line
+						 * about unknown senders */
+	unsigned long long	 logged_count;	/* unknown_pid then */
 };
 
 /* Counters of events that belong to no instance. */
@@ -133,7 +153,10 @@ struct tend {
 	ev_io			 notify_io;
 	char			 notify_socket[64]; /* its NOTIFY_SOCKET value */
 	char			*notify_env;	/* owned: "NOTIFY_SOCKET=..." */
-	struct instance		*notify_last;	/* borrowed: the last sender */
+	struct pidmap		 inst_by_pid;	/* main pid -> instance */
+	struct pidmap		 inst_by_pgid;	/* process group -> instance;
+						 * both written by program.c */
+	struct notify_guard	 notify_guard;
 
 	unsigned long long	 orphans_reaped;
 	unsigned long long	 signals_received[NSIG];

@@ -795,30 +795,72 @@ sbuf_free(struct sbuf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-int
-proc_stat(pid_t pid, char *state, pid_t *ppid)
+/*
+ * Reads /proc/PID/stat into buf (one bounded read) and returns what
+ * follows "(comm) ", the state letter on; NULL with errno.
+ */
+static const char *
+proc_stat_read(pid_t pid, char *buf, size_t size)
 {
-	char path[32], buf[512], *p;
+	char path[32], *p;
 	ssize_t n;
-	int fd, pp;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0) {
 		errno = n == 0 ? ESRCH : errno;
-		return -1;
+		return NULL;
 	}
 	buf[n] = '\0';
 	/* "pid (comm) S ppid ...": comm may hold anything, even ") ". */
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0' ||
-	    sscanf(p + 3, "%d", &pp) != 1) {
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0') {
+		errno = EINVAL;
+		return NULL;
+	}
+	return p + 2;
+}
+
+int
+proc_stat(pid_t pid, char *state, pid_t *ppid)
+{
+	char buf[512];
+	const char *p;
+	int pp;
+
+	if ((p = proc_stat_read(pid, buf, sizeof(buf))) == NULL)
+		return -1;
+	if (sscanf(p + 1, "%d", &pp) != 1) {
 		errno = EINVAL;
 		return -1;
 	}
-	*state = p[2];
+	*state = p[0];
+	*ppid = (pid_t)pp;
+	return 0;
+}
+
+int
+proc_stat_start(pid_t pid, pid_t *ppid, unsigned long long *start)
+{
+	char buf[512], *end;
+	const char *p;
+	long pp;
+
+	if ((p = proc_stat_read(pid, buf, sizeof(buf))) == NULL)
+		return -1;
+	/* Field 4 (ppid), then on to field 22 (starttime) of proc(5). */
+	errno = 0;
+	pp = strtol(p + 1, &end, 10);
+	for (int f = 4; f < 21 && end != NULL; f++)
+		end = strchr(end + 1, ' ');
+	if (end == NULL || errno != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	*start = strtoull(end + 1, NULL, 10);
 	*ppid = (pid_t)pp;
 	return 0;
 }
@@ -830,4 +872,79 @@ mono_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The length of the well-formed UTF-8 character at s (Unicode's table
+ * 3-7: no overlongs, no surrogates, nothing above U+10FFFF), or minus
+ * the length of its maximal ill-formed subpart: the bytes one U+FFFD
+ * stands for, at least 1.
+ */
+static int
+utf8_char(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t need;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		need = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		need = 4;
+	else
+		return -1;	/* a continuation byte, C0, C1, F5-FF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;	/* overlong below U+0800 */
+	else if (s[0] == 0xed)
+		hi = 0x9f;	/* U+D800-DFFF, surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;	/* overlong below U+10000 */
+	else if (s[0] == 0xf4)
+		hi = 0x8f;	/* above U+10FFFF */
+	for (size_t i = 1; i < need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi)
+			return -(int)i;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return (int)need;
+}
+
+size_t
+utf8_copy(char *dst, size_t size, const char *src, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, i = 0, k;
+	int c;
+
+	if (size == 0)
+		return 0;
+	while (i < n) {
+		c = utf8_char(s + i, n - i);
+		k = c > 0 ? (size_t)c : 3;	/* U+FFFD is 3 bytes */
+		if (o + k > size - 1)
+			break;		/* only whole characters */
+		if (c > 0)
+			memcpy(dst + o, s + i, k);
+		else
+			memcpy(dst + o, "\xef\xbf\xbd", 3);
+		o += k;
+		i += c > 0 ? (size_t)c : (size_t)-c;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+int
+utf8_valid(const char *s, size_t n)
+{
+	int c;
+
+	for (size_t i = 0; i < n; i += (size_t)c)
+		if ((c = utf8_char((const unsigned char *)s + i, n - i)) < 0)
+			return 0;
+	return 1;
 }

@@ -116,6 +116,21 @@ int hostport_parse(const char *s, struct sockaddr_storage *ss,
  * read). 0, or -1 with errno (ENOENT: no such process).
  */
 int proc_stat(pid_t pid, char *state, pid_t *ppid);
+/* The parent of pid and its start time (clock ticks after boot, which
+ * tells a process from a later one with its pid), as proc_stat does. */
+int proc_stat_start(pid_t pid, pid_t *ppid, unsigned long long *start);
+
+/*
+ * Copies src[0..n) to dst as valid UTF-8 and NUL-terminates it: each
+ * ill-formed sequence (a stray continuation byte, an overlong form, a
+ * surrogate, a code point above U+10FFFF, a cut-off character) becomes
+ * U+FFFD, and the copy ends on a character boundary where the next one
+ * would not fit in size - 1 bytes. NUL bytes in src are copied (they end
+ * the string). Returns the length written; size 0 writes nothing.
+ */
+size_t utf8_copy(char *dst, size_t size, const char *src, size_t n);
+/* 1 when s[0..n) is valid UTF-8 as utf8_copy writes it, else 0. */
+int utf8_valid(const char *s, size_t n);
 
 /*
  * A growing string. After a failed allocation every later append is a

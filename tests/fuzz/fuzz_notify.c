@@ -1,13 +1,15 @@
 /*
  * fuzz_notify.c: libFuzzer entry point for notify_parse, the reader of
- * worker datagrams. Beyond not crashing: STATUS stays NUL-terminated and
- * printable, and no more lines are malformed than the datagram has.
+ * worker datagrams. Beyond not crashing: STATUS stays NUL-terminated,
+ * printable and valid UTF-8 (it goes into /status JSON as it is), and no
+ * more lines are malformed than the datagram has.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "notify.h"
+#include "util.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,7 +24,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    memchr(m.status, '\0', sizeof(m.status)) == NULL)
 		abort();
 	for (const char *p = m.status; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			abort();
+	if (!utf8_valid(m.status, strlen(m.status)))
+		abort();
 	return 0;
 }

@@ -1,13 +1,15 @@
 /*
  * t_notify.c: notify_parse, the datagram reader of the worker protocol:
  * every accepted key, later lines winning, keys tend ignores, and
- * malformed lines counted while the rest of the datagram applies.
+ * malformed lines counted while the rest of the datagram applies, and
+ * STATUS= kept as valid UTF-8 cut on a character boundary.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../tap.h"
 #include "notify.h"
+#include "util.h"
 
 static struct notify_msg m;
 
@@ -15,6 +17,47 @@ static void
 parse(const char *s)
 {
 	notify_parse(s, strlen(s), &m);
+}
+
+/* STATUS= of fill bytes 'a' then tail (tl bytes): the text kept. */
+static const char *
+status_of(size_t fill, const char *tail, size_t tl)
+{
+	char buf[TEND_STATUS_TEXT_MAX + 64];
+
+	memcpy(buf, "STATUS=", 7);
+	memset(buf + 7, 'a', fill);
+	memcpy(buf + 7 + fill, tail, tl);
+	notify_parse(buf, 7 + fill + tl, &m);
+	return m.status;
+}
+
+/* STATUS=in keeps exactly want, which is valid UTF-8. */
+static void
+status_is(const char *what, const char *in, const char *want)
+{
+	char buf[TEND_STATUS_TEXT_MAX + 16];
+
+	snprintf(buf, sizeof(buf), "STATUS=%s", in);
+	parse(buf);
+	if (!ok(strcmp(m.status, want) == 0 &&
+	    utf8_valid(m.status, strlen(m.status)), "%s", what)) {
+		diag("  got:");
+		for (const char *p = m.status; *p != '\0'; p++)
+			diag("   %02x", (unsigned char)*p);
+	}
+}
+
+/* A STATUS= of fill 'a's and a tail cut at the limit: fill 'a's, valid. */
+static void
+cut_at(const char *what, size_t fill, const char *tail)
+{
+	const char *s = status_of(fill, tail, strlen(tail));
+	size_t n = strlen(s);
+
+	if (!ok(n == fill && strspn(s, "a") == fill && utf8_valid(s, n),
+	    "%s", what))
+		diag("  kept %zu bytes, want %zu", n, fill);
 }
 
 /* s must set exactly the fields in set, with malformed lines bad. */
@@ -31,8 +74,9 @@ int
 main(void)
 {
 	char big[TEND_STATUS_TEXT_MAX + 100];
+	const char *s;
 
-	plan(32);
+	plan(50);
 	sets("READY=1", "READY=1", NF_READY, 0);
 	sets("READY=1 with a newline", "READY=1\n", NF_READY, 0);
 	sets("several lines", "READY=1\nSTATUS=up\nQUEUE_DEPTH=5\nINFLIGHT=2",
@@ -85,5 +129,43 @@ main(void)
 	ok(m.set == NF_STATUS && m.status[0] == '\0', "STATUS= clears it");
 	parse("");
 	ok(m.set == 0 && m.malformed == 0, "an empty datagram says nothing");
+
+	/* UTF-8: cut on a character boundary, ill-formed bytes as U+FFFD. */
+	cut_at("a 2-byte character across the limit is left out", 254,
+	    "\xc3\xa9");
+	cut_at("... a 3-byte one", 253, "\xe4\xb8\xad");
+	cut_at("... a 4-byte one", 252, "\xf0\x9f\x98\x80");
+	cut_at("... a U+FFFD that would not fit", 253, "\x80");
+	s = status_of(251, "\xf0\x9f\x98\x80zz", 6);
+	ok(strlen(s) == 255 && memcmp(s + 251, "\xf0\x9f\x98\x80", 4) == 0,
+	    "a 4-byte character that ends at the limit is kept");
+	status_is("a lone continuation byte is U+FFFD", "a\x80" "b",
+	    "a\xef\xbf\xbd" "b");
+	status_is("... each of two", "\x80\xbf", "\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("a character cut off at the end of the text is one U+FFFD",
+	    "ab\xe4\xb8", "ab\xef\xbf\xbd");
+	status_is("... and in the middle", "\xe4\xb8" "c", "\xef\xbf\xbd" "c");
+	status_is("an overlong 2-byte '/' (C0 AF) is two U+FFFD", "\xc0\xaf",
+	    "\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("an overlong 3-byte form (E0 80 AF) is three",
+	    "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("an overlong 4-byte form (F0 80 80 AF) is four",
+	    "\xf0\x80\x80\xaf",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("a surrogate (ED A0 80) is three U+FFFD", "\xed\xa0\x80",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("above U+10FFFF (F4 90 80 80) is four",
+	    "\xf4\x90\x80\x80",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("F5-FF are never UTF-8", "\xf5\xff",
+	    "\xef\xbf\xbd\xef\xbf\xbd");
+	status_is("U+10FFFF, U+FFFD and U+D7FF are kept",
+	    "\xf4\x8f\xbf\xbf\xef\xbf\xbd\xed\x9f\xbf",
+	    "\xf4\x8f\xbf\xbf\xef\xbf\xbd\xed\x9f\xbf");
+	status_is("CJK and an emoji are kept",
+	    "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 ok",
+	    "\xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 ok");
+	status_is("a control byte after a multi-byte character is a space",
+	    "\xc3\xa9\x1b[0m", "\xc3\xa9 [0m");
 	return done();
 }

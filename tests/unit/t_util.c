@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../tap.h"
 #include "util.h"
@@ -740,10 +741,39 @@ test_hostport(void)
 	ok(b.buf == NULL && b.len == 0, "sbuf_free empties it");
 }
 
+static void
+test_utf8(void)
+{
+	char out[8];
+
+	ok(utf8_valid("caf\xc3\xa9 \xf0\x9f\x98\x80", 10) &&
+	    utf8_valid("", 0), "utf8_valid: valid text, and the empty one");
+	ok(!utf8_valid("\xc3", 1) && !utf8_valid("\xed\xa0\x80", 3) &&
+	    !utf8_valid("\xc1\xbf", 2) && !utf8_valid("\x80", 1),
+	    "... not a cut, a surrogate, an overlong or a continuation");
+	is_int(utf8_copy(out, sizeof(out), "ab\xe2\x82\xac\xe2\x82\xac", 8),
+	    5, "utf8_copy stops before a character that does not fit");
+	is_str(out, "ab\xe2\x82\xac", "... and keeps the whole ones");
+	is_int(utf8_copy(out, 1, "abc", 3), 0, "... size 1: only the NUL");
+}
+
+static void
+test_proc(void)
+{
+	unsigned long long start = 0;
+	pid_t ppid = 0;
+
+	ok(proc_stat_start(getpid(), &ppid, &start) == 0 &&
+	    ppid == getppid() && start > 0,
+	    "proc_stat_start: our parent, and a start time");
+	ok(proc_stat_start(0, &ppid, &start) == -1,
+	    "... pid 0 is no process");
+}
+
 int
 main(void)
 {
-	plan(276);
+	plan(283);
 	test_duration();
 	test_bool();
 	test_signals();
@@ -754,5 +784,7 @@ main(void)
 	test_env();
 	test_lists();
 	test_hostport();
+	test_utf8();
+	test_proc();
 	return done();
 }
