@@ -654,13 +654,53 @@ clear_stale(const char *path, const struct sockaddr_un *sun)
 	return 0;
 }
 
+/*
+ * The socket file is made by bind under a umask that leaves exactly mode,
+ * so no chmod follows: a chmod (or stat) by path after bind would act on
+ * whatever a user who can write the directory has put there meanwhile,
+ * a symlink to any file included. fstat of the socket describes the
+ * socket, not the file, so the file's identity comes from lstat, which
+ * never follows a symlink; it is only used to recognise our own file
+ * before removing it at exit.
+ */
+static int
+bind_unix(struct listener *l, const struct sockaddr_un *sun, unsigned mode)
+{
+	const char *path = sun->sun_path;
+	struct stat st;
+	mode_t old;
+	int r;
+
+	old = umask(~(mode_t)mode & 0777);
+	r = bind(l->fd, (const struct sockaddr *)sun, sizeof(*sun));
+	umask(old);
+	if (r == -1) {
+		log_error("control socket: bind(%s)", path);
+		return -1;
+	}
+	if (lstat(path, &st) == -1) {
+		log_error("control socket: lstat(%s)", path);
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_errorx("control socket: %s was replaced right after bind "
+		    "(now not a socket): refusing it", path);
+		return -1;
+	}
+	/* A default ACL on the directory beats the umask: say so. */
+	if ((st.st_mode & 07777) != (mode_t)mode)
+		log_warnx("control socket: %s has mode %04o, not socket_mode "
+		    "%04o (a default ACL on its directory?)", path,
+		    (unsigned)(st.st_mode & 07777), mode);
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	return 0;
+}
+
 static int
 listen_unix(struct listener *l, const char *path, unsigned mode)
 {
 	struct sockaddr_un sun;
-	struct stat st;
-	mode_t old;
-	int r;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -677,21 +717,16 @@ listen_unix(struct listener *l, const char *path, unsigned mode)
 		log_error("control socket: socket");
 		return -1;
 	}
-	/* Created with no more than mode allows, never wider for a moment. */
-	old = umask(~(mode_t)mode & 0777);
-	r = bind(l->fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (r == -1) {
-		log_error("control socket: bind(%s)", path);
-		return -1;
-	}
-	if ((l->path = strdup(path)) == NULL || stat(path, &st) == -1 ||
-	    chmod(path, (mode_t)mode) == -1 || listen(l->fd, SOMAXCONN) == -1) {
+	if ((l->path = strdup(path)) == NULL) {
 		log_error("control socket: %s", path);
 		return -1;
 	}
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
+	if (bind_unix(l, &sun, mode) == -1)
+		return -1;
+	if (listen(l->fd, SOMAXCONN) == -1) {
+		log_error("control socket: listen(%s)", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -731,10 +766,12 @@ listener_close(struct ev_loop *loop, struct listener *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
-	/* Only the file we made: another tend may have replaced it. */
-	if (l->path != NULL && l->ino != 0 && stat(l->path, &st) == 0 &&
-	    st.st_dev == l->dev && st.st_ino == l->ino &&
-	    unlink(l->path) == -1)
+	/* Only the file we made: another tend may have replaced it, and a
+	 * symlink there is never followed (lstat; unlink removes a link,
+	 * not its target). */
+	if (l->path != NULL && l->ino != 0 && lstat(l->path, &st) == 0 &&
+	    S_ISSOCK(st.st_mode) && st.st_dev == l->dev &&
+	    st.st_ino == l->ino && unlink(l->path) == -1)
 		log_warn("control socket: unlink(%s)", l->path);
 	free(l->path);
 	l->path = NULL;
