@@ -2,8 +2,7 @@
  * control.c: the control socket's listeners and connections. Every fd is
  * nonblocking; a connection holds one bounded input buffer and its
  * pending answer, and must send a whole request within TEND_CONN_TIMEOUT.
- * Requests are parsed by http.c and routed here; the answers' content is
- * metrics.c's and supervise.c's, the actions program.c's.
+ * Requests are parsed by http.c and answered by route.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -17,49 +16,11 @@
 
 #include "tend.h"
 #include "control.h"
+#include "conn.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
-#include "program.h"
-#include "supervise.h"
 #include "util.h"
-
-struct control;
-
-struct listener {
-	struct control	*ctl;		/* borrowed: the owner */
-	int		 fd;		/* -1 when closed */
-	int		 tcp;		/* http_listen: GET only */
-	char		*path;		/* owned: the socket file we made */
-	dev_t		 dev;		/* ... and its identity, so we only */
-	ino_t		 ino;		/* ever remove our own */
-	char		 name[128];	/* for messages */
-	int		 paused;	/* out of fds: waiting on retry */
-	ev_tstamp	 logged_at;	/* when that was last logged */
-	ev_io		 io;
-	ev_timer	 retry;
-};
-
-struct conn {
-	struct control	*ctl;		/* borrowed */
-	struct conn	*prev, *next;
-	int		 fd;
-	int		 can_post;	/* peer is root or tend's own user */
-	char		*in;		/* owned, incap <= TEND_CONN_BUF_MAX */
-	size_t		 inlen, incap;
-	struct sbuf	 out;		/* the answer being written */
-	size_t		 outoff;
-	int		 closing;	/* close once out is written */
-	ev_io		 io;
-	ev_timer	 timer;		/* TEND_CONN_TIMEOUT */
-};
-
-struct control {
-	struct tend	*t;		/* borrowed */
-	struct listener	 l[2];		/* unix, tcp */
-	struct conn	*conns;		/* owned list */
-	unsigned	 nconns;
-};
 
 static int conn_flush(struct conn *c);
 
@@ -88,8 +49,8 @@ conn_free(struct conn *c)
 
 /* Queues an answer. Errors and a client's "close" end the connection
  * once it is written; so does the last answer before tend exits. */
-static void
-respond(struct conn *c, const struct http_request *req, int code,
+void
+conn_respond(struct conn *c, const struct http_request *req, int code,
     const char *ctype, const struct sbuf *body, const char *extra)
 {
 	char head[512];
@@ -118,14 +79,8 @@ respond(struct conn *c, const struct http_request *req, int code,
 	    req != NULL ? req->path : "-", code);
 }
 
-/* An answer with a one-line text body. */
-static void
-respond_text(struct conn *c, const struct http_request *req, int code,
-    const char *extra, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-respond_text(struct conn *c, const struct http_request *req, int code,
+void
+conn_text(struct conn *c, const struct http_request *req, int code,
     const char *extra, const char *fmt, ...)
 {
 	struct sbuf b = { 0 };
@@ -136,227 +91,8 @@ respond_text(struct conn *c, const struct http_request *req, int code,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	sbuf_printf(&b, "%s\n", line);
-	respond(c, req, code, "text/plain; charset=utf-8", &b, extra);
+	conn_respond(c, req, code, "text/plain; charset=utf-8", &b, extra);
 	sbuf_free(&b);
-}
-
-/* "a=1&rolling=1": 1 when param (as "k=v") is one of the pairs. */
-static int
-query_has(const char *query, const char *param)
-{
-	size_t n = strlen(param);
-
-	for (const char *q = query; *q != '\0'; ) {
-		if (strncmp(q, param, n) == 0 && (q[n] == '&' || q[n] == '\0'))
-			return 1;
-		if ((q = strchr(q, '&')) == NULL)
-			break;
-		q++;
-	}
-	return 0;
-}
-
-/* ---- routes ---------------------------------------------------------- */
-
-static void
-get_route(struct conn *c, const struct http_request *req)
-{
-	struct tend *t = c->ctl->t;
-	struct sbuf b = { 0 };
-	int code = 200;
-
-	if (strcmp(req->path, "/metrics") == 0) {
-		metrics_prometheus(t, &b);
-		respond(c, req, 200, "text/plain; version=0.0.4; "
-		    "charset=utf-8", &b, NULL);
-	} else if (strcmp(req->path, "/status") == 0) {
-		if (query_has(req->query, "format=text")) {
-			metrics_status_text(t, &b);
-			respond(c, req, 200, "text/plain; charset=utf-8", &b,
-			    NULL);
-		} else {
-			metrics_status_json(t, &b);
-			respond(c, req, 200, "application/json", &b, NULL);
-		}
-	} else {
-		if (!supervise_health(t, &b))
-			code = 503;
-		respond(c, req, code, "text/plain; charset=utf-8", &b, NULL);
-	}
-	sbuf_free(&b);
-}
-
-/* Which instances "NAME" or "NAME:INDEX" means: [*first, *end). */
-static int
-find_target(struct conn *c, const struct http_request *req, char *target,
-    struct program **pp, size_t *first, size_t *end)
-{
-	struct tend *t = c->ctl->t;
-	char *colon = strrchr(target, ':');
-	long idx = -1;
-
-	if (colon != NULL) {
-		*colon = '\0';
-		if (long_parse(colon + 1, 0, TEND_NUMPROCS_MAX - 1, &idx, NULL,
-		    0) == -1) {
-			respond_text(c, req, 404, NULL, "no instance \"%s:%s\"",
-			    target, colon + 1);
-			return -1;
-		}
-	}
-	if ((*pp = program_find(t, target)) == NULL) {
-		respond_text(c, req, 404, NULL, "no program named \"%s\"",
-		    target);
-		return -1;
-	}
-	if (idx >= (long)(*pp)->ninst) {
-		respond_text(c, req, 404, NULL, "%s has %zu instance%s "
-		    "(%s:0 to %s:%zu)", target, (*pp)->ninst,
-		    (*pp)->ninst == 1 ? "" : "s", target, target,
-		    (*pp)->ninst - 1);
-		return -1;
-	}
-	*first = idx >= 0 ? (size_t)idx : 0;
-	*end = idx >= 0 ? (size_t)idx + 1 : (*pp)->ninst;
-	return 0;
-}
-
-/* One action on instances [first, end) of p; names go to b. */
-static void
-act(struct program *p, size_t first, size_t end, const char *action,
-    int sig, struct sbuf *b, size_t *hit)
-{
-	for (size_t i = first; i < end; i++) {
-		struct instance *in = &p->inst[i];
-
-		if (strcmp(action, "signal") == 0) {
-			if (inst_signal(in, sig) == -1)
-				continue;
-		} else if (strcmp(action, "stop") == 0) {
-			in->held = 1;
-			p->rolling = 0;
-			inst_handle(in, IEV_STOP);
-		} else {
-			in->held = 0;
-			/* "start" while waiting out a backoff: start now. */
-			inst_handle(in, strcmp(action, "restart") == 0 ||
-			    in->state == INST_BACKOFF ? IEV_RESTART : IEV_START);
-		}
-		sbuf_printf(b, "%s%s", *hit ? " " : "", in->name);
-		(*hit)++;
-	}
-}
-
-/* POST /programs/NAME/(start|stop|restart) or /programs/NAME/signal/SIG */
-static void
-program_route(struct conn *c, const struct http_request *req, char *rest)
-{
-	struct tend *t = c->ctl->t;
-	char *action, *sigstr = NULL, err[UTIL_ERR_MAX];
-	struct sbuf b = { 0 };
-	struct program *p;
-	size_t first, end, hit = 0;
-	int sig = 0;
-
-	action = strchr(rest, '/');
-	*action++ = '\0';		/* the caller checked there is one */
-	if (strncmp(action, "signal/", 7) == 0) {
-		sigstr = action + 7;
-		action[6] = '\0';
-		if (sig_parse(sigstr, &sig, err, sizeof(err)) == -1) {
-			respond_text(c, req, 400, NULL, "%s", err);
-			return;
-		}
-	}
-	if (find_target(c, req, rest, &p, &first, &end) == -1)
-		return;
-	if (t->state != TEND_RUNNING && (strcmp(action, "start") == 0 ||
-	    strcmp(action, "restart") == 0)) {
-		respond_text(c, req, 503, NULL, "shutting down: not starting "
-		    "%s", rest);
-		return;
-	}
-	if (strcmp(action, "restart") == 0 && end - first > 1 &&
-	    query_has(req->query, "rolling=1")) {
-		program_rolling_restart(p);
-		respond_text(c, req, 202, NULL, "%s: rolling restart of %zu "
-		    "instance%s", rest, p->ninst, p->ninst == 1 ? "" : "s");
-		return;
-	}
-	act(p, first, end, action, sig, &b, &hit);
-	if (hit == 0)
-		sbuf_printf(&b, "no instance of %s has a process to signal",
-		    rest);
-	else if (sigstr != NULL)
-		sbuf_printf(&b, ": %s sent", sig_name(sig));
-	else
-		sbuf_printf(&b, ": %s", strcmp(action, "stop") == 0 ?
-		    "stopping" : strcmp(action, "start") == 0 ? "starting" :
-		    "restarting");
-	sbuf_add(&b, "\n", 1);
-	respond(c, req, hit == 0 ? 409 : 202, "text/plain; charset=utf-8", &b,
-	    NULL);
-	sbuf_free(&b);
-}
-
-/* Which POST a path names: 1 if known (rest points at NAME/...). */
-static int
-post_path(const char *path, char **rest, char *buf, size_t len)
-{
-	static const char *actions[] = { "start", "stop", "restart", NULL };
-	const char *slash;
-
-	*rest = NULL;
-	if (strcmp(path, "/reload") == 0 || strcmp(path, "/shutdown") == 0)
-		return 1;
-	if (strncmp(path, "/programs/", 10) != 0 ||
-	    (size_t)snprintf(buf, len, "%s", path + 10) >= len ||
-	    (slash = strchr(buf, '/')) == NULL || slash == buf)
-		return 0;
-	*rest = buf;
-	if (strncmp(slash + 1, "signal/", 7) == 0)
-		return slash[8] != '\0' && strchr(slash + 8, '/') == NULL;
-	for (const char **a = actions; *a != NULL; a++)
-		if (strcmp(slash + 1, *a) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-route(struct conn *c, const struct http_request *req)
-{
-	struct tend *t = c->ctl->t;
-	char buf[TEND_HTTP_PATH_MAX], *rest;
-	int get = req->method == HTTP_GET || req->method == HTTP_HEAD;
-
-	if (strcmp(req->path, "/metrics") == 0 ||
-	    strcmp(req->path, "/status") == 0 ||
-	    strcmp(req->path, "/health") == 0) {
-		if (get)
-			get_route(c, req);
-		else
-			respond_text(c, req, 405, "Allow: GET, HEAD\r\n",
-			    "%s takes GET", req->path);
-		return;
-	}
-	if (!post_path(req->path, &rest, buf, sizeof(buf))) {
-		respond_text(c, req, 404, NULL, "no such endpoint: %s",
-		    req->path);
-		return;
-	}
-	if (req->method != HTTP_POST)
-		respond_text(c, req, 405, "Allow: POST\r\n", "%s takes POST",
-		    req->path);
-	else if (!c->can_post)
-		respond_text(c, req, 403, NULL, "POST is only for root and "
-		    "tend's own user, and never over TCP");
-	else if (rest != NULL)
-		program_route(c, req, rest);
-	else if (strcmp(req->path, "/shutdown") == 0) {
-		respond_text(c, req, 202, NULL, "shutting down");
-		supervise_shutdown(t, "POST /shutdown");
-	} else
-		respond_text(c, req, 501, NULL, "reload is not supported yet");
 }
 
 /* ---- reading and writing --------------------------------------------- */
@@ -376,14 +112,14 @@ conn_process(struct conn *c)
 		case HTTP_MORE:
 			if (c->inlen < TEND_CONN_BUF_MAX)
 				return;
-			respond_text(c, NULL, 413, NULL, "request too large");
+			conn_text(c, NULL, 413, NULL, "request too large");
 			break;
 		case HTTP_ERROR:
 			log_debug("control: bad request: %d %s", status, err);
-			respond_text(c, NULL, status, NULL, "%s", err);
+			conn_text(c, NULL, status, NULL, "%s", err);
 			break;
 		case HTTP_DONE:
-			route(c, &req);
+			route_request(c, &req);
 			memmove(c->in, c->in + req.total_len,
 			    c->inlen - req.total_len);
 			c->inlen -= req.total_len;
@@ -507,7 +243,7 @@ conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		conn_free(c);		/* idle, or not reading its answer */
 		return;
 	}
-	respond_text(c, NULL, 408, NULL, "no whole request within %gs",
+	conn_text(c, NULL, 408, NULL, "no whole request within %gs",
 	    TEND_CONN_TIMEOUT);
 	(void)conn_flush(c);
 }
