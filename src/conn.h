@@ -38,6 +38,7 @@ struct conn {
 	struct sbuf	 out;		/* the answer being written */
 	size_t		 outoff;
 	int		 closing;	/* close once out is written */
+	int		 eof;		/* the peer sent all it will */
 	ev_io		 io;
 	ev_timer	 timer;		/* TEND_CONN_TIMEOUT */
 };

@@ -23,6 +23,7 @@
 #include "util.h"
 
 static int conn_flush(struct conn *c);
+static void conn_watch(struct conn *c, int events);
 
 /* ---- connections ----------------------------------------------------- */
 
@@ -97,42 +98,58 @@ conn_text(struct conn *c, const struct http_request *req, int code,
 
 /* ---- reading and writing --------------------------------------------- */
 
-/* Answers every whole request in the buffer, one at a time: the next is
- * parsed only once the last answer is written. */
-static void
-conn_process(struct conn *c)
+/* One request from the buffer: 1 when it was answered (or refused),
+ * 0 when its bytes are not all there yet. */
+static int
+conn_parse(struct conn *c)
 {
 	struct http_request req;
 	char err[UTIL_ERR_MAX];
 	int status;
 
+	switch (http_parse_request(c->in, c->inlen, &req, &status, err,
+	    sizeof(err))) {
+	case HTTP_MORE:
+		if (c->inlen < TEND_CONN_BUF_MAX)
+			return 0;
+		conn_text(c, NULL, 413, NULL, "request too large");
+		break;
+	case HTTP_ERROR:
+		log_debug("control: bad request: %d %s", status, err);
+		conn_text(c, NULL, status, NULL, "%s", err);
+		break;
+	case HTTP_DONE:
+		route_request(c, &req);
+		memmove(c->in, c->in + req.total_len, c->inlen - req.total_len);
+		c->inlen -= req.total_len;
+		/* The next request gets its own TEND_CONN_TIMEOUT. */
+		ev_timer_again(c->ctl->t->loop, &c->timer);
+		break;
+	}
+	return 1;
+}
+
+/*
+ * Answers every whole request in the buffer, one at a time: the next is
+ * parsed only once the last answer is written. After the peer's EOF
+ * (a half-close: it may still read), what was sent whole is answered,
+ * then the connection closes; a partial request can never complete.
+ */
+static void
+conn_process(struct conn *c)
+{
 	while (c->outoff == c->out.len && !c->closing && c->inlen > 0) {
-		switch (http_parse_request(c->in, c->inlen, &req, &status, err,
-		    sizeof(err))) {
-		case HTTP_MORE:
-			if (c->inlen < TEND_CONN_BUF_MAX)
-				return;
-			conn_text(c, NULL, 413, NULL, "request too large");
+		if (conn_parse(c) == 0)
 			break;
-		case HTTP_ERROR:
-			log_debug("control: bad request: %d %s", status, err);
-			conn_text(c, NULL, status, NULL, "%s", err);
-			break;
-		case HTTP_DONE:
-			route_request(c, &req);
-			memmove(c->in, c->in + req.total_len,
-			    c->inlen - req.total_len);
-			c->inlen -= req.total_len;
-			/* The next request gets its own TEND_CONN_TIMEOUT. */
-			ev_timer_again(c->ctl->t->loop, &c->timer);
-			break;
-		}
 		if (conn_flush(c) == -1)
 			return;
 	}
+	if (c->eof && c->outoff == c->out.len)
+		conn_free(c);
 }
 
-/* Reads what there is; 0, or -1 when the connection is gone (freed). */
+/* Reads what there is; 0, or -1 when the connection is gone (freed).
+ * EOF only stops the reading: what came before it is still answered. */
 static int
 conn_read(struct conn *c)
 {
@@ -160,25 +177,33 @@ conn_read(struct conn *c)
 			c->inlen += (size_t)n;
 			continue;
 		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == 0) {
+			c->eof = 1;
+			conn_watch(c, 0);
 			return 0;
-		if (n == -1 && errno != ECONNRESET)
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (errno != ECONNRESET)
 			log_warn("control: read");
-		conn_free(c);		/* EOF or error */
+		conn_free(c);		/* the peer cannot read an answer */
 		return -1;
 	}
 }
 
+/* Watches c for events (0: for nothing). */
 static void
 conn_watch(struct conn *c, int events)
 {
 	struct ev_loop *loop = c->ctl->t->loop;
 
-	if (c->io.events == events)
+	if (ev_is_active(&c->io) && c->io.events == events)
 		return;
 	ev_io_stop(loop, &c->io);
+	if (events == 0)
+		return;
 	ev_io_set(&c->io, c->fd, events);
 	ev_io_start(loop, &c->io);
 }
@@ -215,7 +240,7 @@ conn_flush(struct conn *c)
 	}
 	sbuf_free(&c->out);
 	c->outoff = 0;
-	conn_watch(c, EV_READ);
+	conn_watch(c, c->eof ? 0 : EV_READ);
 	return 0;
 }
 
