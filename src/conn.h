@@ -24,13 +24,16 @@ struct listener {
 	char		 name[128];	/* for messages */
 	int		 paused;	/* out of fds: waiting on retry */
 	ev_tstamp	 logged_at;	/* when that was last logged */
+	struct conn	*conns;		/* owned list, newest first */
+	unsigned	 nconns;	/* at most TEND_CONN_MAX */
 	ev_io		 io;
 	ev_timer	 retry;
 };
 
 struct conn {
 	struct control	*ctl;		/* borrowed */
-	struct conn	*prev, *next;
+	struct listener	*l;		/* borrowed: it came from there */
+	struct conn	*prev, *next;	/* in l's list */
 	int		 fd;
 	int		 can_post;	/* peer is root or tend's own user */
 	char		*in;		/* owned, incap <= TEND_CONN_BUF_MAX */
@@ -39,15 +42,16 @@ struct conn {
 	size_t		 outoff;
 	int		 closing;	/* close once out is written */
 	int		 eof;		/* the peer sent all it will */
+	int		 fresh;		/* has sent nothing yet */
+	ev_tstamp	 idle_since;	/* accepted, or its last answer written */
 	ev_io		 io;
-	ev_timer	 timer;		/* TEND_CONN_TIMEOUT */
+	ev_timer	 timer;		/* TEND_CONN_IDLE_TIMEOUT while fresh,
+					 * then TEND_CONN_TIMEOUT */
 };
 
 struct control {
 	struct tend	*t;		/* borrowed */
 	struct listener	 l[2];		/* unix, tcp */
-	struct conn	*conns;		/* owned list */
-	unsigned	 nconns;
 };
 
 /* Queues the answer to req (NULL: none could be parsed), with body

@@ -39,10 +39,10 @@ conn_free(struct conn *c)
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		ctl->conns = c->next;
+		c->l->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	ctl->nconns--;
+	c->l->nconns--;
 	free(c->in);
 	sbuf_free(&c->out);
 	free(c);
@@ -148,6 +148,18 @@ conn_process(struct conn *c)
 		conn_free(c);
 }
 
+/* The first bytes of a connection: from the short deadline of one that
+ * has sent nothing to TEND_CONN_TIMEOUT for the whole request. */
+static void
+conn_started(struct conn *c)
+{
+	if (!c->fresh)
+		return;
+	c->fresh = 0;
+	c->timer.repeat = TEND_CONN_TIMEOUT;
+	ev_timer_again(c->ctl->t->loop, &c->timer);
+}
+
 /* Reads what there is; 0, or -1 when the connection is gone (freed).
  * EOF only stops the reading: what came before it is still answered. */
 static int
@@ -175,6 +187,7 @@ conn_read(struct conn *c)
 		n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
 		if (n > 0) {
 			c->inlen += (size_t)n;
+			conn_started(c);
 			continue;
 		}
 		if (n == 0) {
@@ -240,6 +253,7 @@ conn_flush(struct conn *c)
 	}
 	sbuf_free(&c->out);
 	c->outoff = 0;
+	c->idle_since = ev_now(c->ctl->t->loop);
 	conn_watch(c, c->eof ? 0 : EV_READ);
 	return 0;
 }
@@ -258,7 +272,8 @@ conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 		conn_process(c);
 }
 
-/* Nothing whole within TEND_CONN_TIMEOUT (or an answer nobody reads). */
+/* Nothing within TEND_CONN_IDLE_TIMEOUT of connecting, nothing whole
+ * within TEND_CONN_TIMEOUT, or an answer nobody reads. */
 static void
 conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
@@ -275,10 +290,12 @@ conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 /* ---- listeners ------------------------------------------------------- */
 
+/* A connection accepted from l, read at once: a peer that sent its
+ * request already is then no longer idle (see evict_idle). */
 static void
 conn_new(struct listener *l, int fd)
 {
-	struct control *ctl = l->ctl;
+	struct ev_loop *loop = l->ctl->t->loop;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct conn *c;
@@ -288,26 +305,31 @@ conn_new(struct listener *l, int fd)
 		close(fd);
 		return;
 	}
-	c->ctl = ctl;
+	c->ctl = l->ctl;
+	c->l = l;
 	c->fd = fd;
+	c->fresh = 1;
+	c->idle_since = ev_now(loop);
 	/* Over TCP anyone may read; a Unix peer's uid decides POST. */
 	if (!l->tcp && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
 	    &len) == 0)
 		c->can_post = cred.uid == 0 || cred.uid == geteuid();
-	if ((c->next = ctl->conns) != NULL)
+	if ((c->next = l->conns) != NULL)
 		c->next->prev = c;
-	ctl->conns = c;
-	ctl->nconns++;
+	l->conns = c;
+	l->nconns++;
 	ev_io_init(&c->io, conn_cb, fd, EV_READ);
-	ev_io_start(ctl->t->loop, &c->io);
+	ev_io_start(loop, &c->io);
 	ev_init(&c->timer, conn_timeout_cb);
-	c->timer.repeat = TEND_CONN_TIMEOUT;
-	ev_timer_again(ctl->t->loop, &c->timer);
+	c->timer.repeat = TEND_CONN_IDLE_TIMEOUT;
+	ev_timer_again(loop, &c->timer);
+	if (conn_read(c) == 0)
+		conn_process(c);
 }
 
-/* Over TEND_CONN_MAX: a short answer, best effort, and close. */
+/* "503 too many connections" to fd, best effort; counted. */
 static void
-refuse(struct control *ctl, int fd)
+busy(struct control *ctl, int fd)
 {
 	char buf[256];
 	int n;
@@ -318,8 +340,49 @@ refuse(struct control *ctl, int fd)
 		memcpy(buf + n, "too many connections\n", 21);
 		(void)send(fd, buf, (size_t)n + 21, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
-	close(fd);
 	metrics_count_request(ctl->t, 503);
+}
+
+/*
+ * l is full: makes room by closing its connection idle the longest (no
+ * byte of a request read, no answer pending) with a 503. 0, or -1
+ * when every one is busy. Each listener has its own TEND_CONN_MAX, so
+ * TCP clients never take the Unix socket's places, and a full listener
+ * still serves a newcomer rather than whoever holds connections open.
+ */
+static int
+evict_idle(struct listener *l)
+{
+	struct conn *victim = NULL;
+
+	for (struct conn *c = l->conns; c != NULL; c = c->next)
+		if (c->inlen == 0 && c->outoff == c->out.len && !c->closing &&
+		    !c->eof && (victim == NULL ||
+		    c->idle_since < victim->idle_since))
+			victim = c;
+	if (victim == NULL)
+		return -1;
+	busy(l->ctl, victim->fd);
+	conn_free(victim);
+	return 0;
+}
+
+/* Out of fds (EMFILE, ENFILE, ENOBUFS, ENOMEM): the backlog keeps the
+ * connections; accept again after TEND_ACCEPT_RETRY. */
+static void
+accept_pause(struct ev_loop *loop, struct listener *l)
+{
+	/* At most one line per TEND_ACCEPT_LOG_EVERY: a shortage that
+	 * lasts is one fact, not a flood. */
+	if (!l->paused && (l->logged_at == 0 ||
+	    ev_now(loop) - l->logged_at >= TEND_ACCEPT_LOG_EVERY)) {
+		log_warn("control: accept4(%s): pausing accepts", l->name);
+		l->logged_at = ev_now(loop);
+	}
+	l->paused = 1;
+	ev_io_stop(loop, &l->io);
+	ev_timer_set(&l->retry, TEND_ACCEPT_RETRY, 0.);
+	ev_timer_start(loop, &l->retry);
 }
 
 static void
@@ -334,30 +397,17 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			/* EMFILE, ENFILE, ENOBUFS, ENOMEM: the backlog
-			 * keeps the connections; try again shortly. */
-			/* At most one line per TEND_ACCEPT_LOG_EVERY: a
-			 * shortage that lasts is one fact, not a flood. */
-			if (!l->paused && (l->logged_at == 0 ||
-			    ev_now(loop) - l->logged_at >=
-			    TEND_ACCEPT_LOG_EVERY)) {
-				log_warn("control: accept4(%s): pausing "
-				    "accepts", l->name);
-				l->logged_at = ev_now(loop);
-			}
-			l->paused = 1;
-			ev_io_stop(loop, &l->io);
-			ev_timer_set(&l->retry, TEND_ACCEPT_RETRY, 0.);
-			ev_timer_start(loop, &l->retry);
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				accept_pause(loop, l);
 			return;
 		}
 		l->paused = 0;
-		if (l->ctl->nconns >= TEND_CONN_MAX)
-			refuse(l->ctl, fd);
-		else
+		if (l->nconns < TEND_CONN_MAX || evict_idle(l) == 0) {
 			conn_new(l, fd);
+			continue;
+		}
+		busy(l->ctl, fd);
+		close(fd);
 	}
 }
 
@@ -582,8 +632,9 @@ control_close(struct tend *t)
 
 	if (ctl == NULL)
 		return;
-	while (ctl->conns != NULL)
-		conn_free(ctl->conns);
+	for (int i = 0; i < 2; i++)
+		while (ctl->l[i].conns != NULL)
+			conn_free(ctl->l[i].conns);
 	for (int i = 0; i < 2; i++)
 		listener_close(t->loop, &ctl->l[i]);
 	free(ctl);

@@ -18,6 +18,7 @@
  *                          the server answers and closes
  *   uconn SOCK many N      open N connections, then send a request on each
  *                          and print "CODE COUNT" lines of the statuses
+ *                          (0: closed without an answer)
  *   uconn SOCK stale       bind SOCK and exit, leaving a stale socket file
  */
 #include <errno.h>
@@ -252,8 +253,10 @@ cmd_slowread(int n, const char *path, int secs)
 
 /*
  * Until the server has dealt with every connection: it accepts from its
- * backlog and refuses the ones over its limit with an answer. Waits until
- * no connection has become readable for 500 ms (at most 5 s).
+ * backlog and refuses (or evicts) the ones over its limit with an answer.
+ * Waits until no connection has become readable for 150 ms (at most
+ * 5 s): well within the server's deadline for a connection that has sent
+ * nothing yet.
  */
 static void
 settle(int *fds, int n)
@@ -263,8 +266,8 @@ settle(int *fds, int n)
 
 	for (int i = 0; i < n; i++)
 		p[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
-	for (int rounds = 0; rounds < 10; rounds++) {
-		if ((r = poll(p, (nfds_t)n, 500)) <= 0 && rounds > 0)
+	for (int rounds = 0; rounds < 33; rounds++) {
+		if ((r = poll(p, (nfds_t)n, 150)) <= 0 && rounds > 0)
 			break;
 		for (int i = 0; i < n; i++)
 			if (p[i].revents)
