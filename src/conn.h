@@ -14,6 +14,17 @@
 
 struct control;
 
+/* A rendered answer body, shared by the connections writing it and, for
+ * a GET view, by the cache in route.c. Freed by the last body_put. */
+struct body {
+	struct control	*ctl;		/* borrowed: counts its memory */
+	unsigned	 refs;
+	struct sbuf	 sb;		/* owned */
+};
+
+/* The GET answers rendered at most once per TEND_RENDER_INTERVAL. */
+enum view { VIEW_METRICS, VIEW_STATUS, VIEW_STATUS_TEXT, VIEW_N };
+
 struct listener {
 	struct control	*ctl;		/* borrowed: the owner */
 	int		 fd;		/* -1 when closed */
@@ -38,9 +49,12 @@ struct conn {
 	int		 can_post;	/* peer is root or tend's own user */
 	char		*in;		/* owned, incap <= TEND_CONN_BUF_MAX */
 	size_t		 inlen, incap;
-	struct sbuf	 out;		/* the answer being written */
-	size_t		 outoff;
-	int		 closing;	/* close once out is written */
+	char		 head[TEND_HTTP_RESP_HEAD_MAX]; /* of the answer */
+	size_t		 headlen;
+	struct body	*body;		/* shared: the answer's, or NULL */
+	size_t		 bodylen;	/* of it to send: 0 for HEAD */
+	size_t		 off;		/* of head and body, written */
+	int		 closing;	/* close once the answer is written */
 	int		 eof;		/* the peer sent all it will */
 	int		 fresh;		/* has sent nothing yet */
 	ev_tstamp	 idle_since;	/* accepted, or its last answer written */
@@ -52,12 +66,29 @@ struct conn {
 struct control {
 	struct tend	*t;		/* borrowed */
 	struct listener	 l[2];		/* unix, tcp */
+	size_t		 out_bytes;	/* memory of every live body: at most
+					 * TEND_OUTPUT_MAX, but for one */
+	struct body	*view[VIEW_N];	/* shared: the last rendering, or NULL */
+	ev_tstamp	 view_at[VIEW_N]; /* ... made then */
+	size_t		 view_size[VIEW_N]; /* its size, kept once it is gone */
 };
 
-/* Queues the answer to req (NULL: none could be parsed), with body
- * (NULL: empty) copied; extra is CRLF-terminated header lines or NULL. */
+/* A body holding sb's buffer (sb is left empty), one reference held by
+ * the caller; NULL on ENOMEM (sb freed). */
+struct body *body_new(struct control *ctl, struct sbuf *sb);
+/* Drops a reference (b may be NULL); the last one frees b. */
+void body_put(struct body *b);
+
+/* Queues the answer to req (NULL: none could be parsed) with body (NULL:
+ * empty), on which it takes a reference; extra is CRLF-terminated header
+ * lines or NULL. */
+void conn_respond_body(struct conn *c, const struct http_request *req,
+    int code, const char *ctype, struct body *body, const char *extra);
+
+/* The same with the text in sb, whose buffer it takes (sb is left
+ * empty); a failed sb is a 500. */
 void conn_respond(struct conn *c, const struct http_request *req, int code,
-    const char *ctype, const struct sbuf *body, const char *extra);
+    const char *ctype, struct sbuf *sb, const char *extra);
 
 /* An answer with a one-line text body. */
 void conn_text(struct conn *c, const struct http_request *req, int code,
@@ -66,5 +97,9 @@ void conn_text(struct conn *c, const struct http_request *req, int code,
 
 /* Answers one whole request (route.c). */
 void route_request(struct conn *c, const struct http_request *req);
+
+/* Drops every cached view (route.c): on a change tend was asked for, and
+ * at close. */
+void route_views_drop(struct control *ctl);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -23,6 +24,13 @@
 #include "util.h"
 
 static int conn_flush(struct conn *c);
+
+/* An answer (or part of one) is still to be written. */
+static int
+conn_pending(const struct conn *c)
+{
+	return c->off < c->headlen + c->bodylen;
+}
 static void conn_watch(struct conn *c, int events);
 
 /* ---- connections ----------------------------------------------------- */
@@ -44,40 +52,88 @@ conn_free(struct conn *c)
 		c->next->prev = c->prev;
 	c->l->nconns--;
 	free(c->in);
-	sbuf_free(&c->out);
+	body_put(c->body);
 	free(c);
+}
+
+struct body *
+body_new(struct control *ctl, struct sbuf *sb)
+{
+	struct body *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		sbuf_free(sb);
+		return NULL;
+	}
+	b->ctl = ctl;
+	b->refs = 1;
+	b->sb = *sb;
+	memset(sb, 0, sizeof(*sb));
+	ctl->out_bytes += b->sb.cap;
+	return b;
+}
+
+void
+body_put(struct body *b)
+{
+	if (b == NULL || --b->refs > 0)
+		return;
+	b->ctl->out_bytes -= b->sb.cap;
+	sbuf_free(&b->sb);
+	free(b);
 }
 
 /* Queues an answer. Errors and a client's "close" end the connection
  * once it is written; so does the last answer before tend exits. */
 void
-conn_respond(struct conn *c, const struct http_request *req, int code,
-    const char *ctype, const struct sbuf *body, const char *extra)
+conn_respond_body(struct conn *c, const struct http_request *req, int code,
+    const char *ctype, struct body *body, const char *extra)
 {
-	char head[512];
-	size_t blen = body != NULL && !body->failed ? body->len : 0;
+	size_t blen = body != NULL ? body->sb.len : 0;
 	int keep = req != NULL && req->keep_alive && code != 400 &&
 	    code != 408 && code != 413 && code != 431;
 	int n;
 
-	if (body != NULL && body->failed) {
-		code = 500;
-		ctype = "text/plain; charset=utf-8";
-	}
-	n = http_format_head(head, sizeof(head), code, ctype, blen, keep,
-	    extra);
+	n = http_format_head(c->head, sizeof(c->head), code, ctype, blen,
+	    keep, extra);
 	if (n < 0) {		/* our own headers do not fit: a bug */
 		c->closing = 1;
 		return;
 	}
-	sbuf_add(&c->out, head, (size_t)n);
-	if (blen > 0 && (req == NULL || req->method != HTTP_HEAD))
-		sbuf_add(&c->out, body->buf, blen);
+	c->headlen = (size_t)n;
+	c->off = 0;
+	if (blen > 0 && (req == NULL || req->method != HTTP_HEAD)) {
+		c->body = body;
+		c->bodylen = blen;
+		body->refs++;
+	}
 	if (!keep)
 		c->closing = 1;
 	metrics_count_request(c->ctl->t, code);
 	log_debug("control: %s %s: %d", req != NULL ? req->method_name : "-",
 	    req != NULL ? req->path : "-", code);
+}
+
+void
+conn_respond(struct conn *c, const struct http_request *req, int code,
+    const char *ctype, struct sbuf *sb, const char *extra)
+{
+	struct body *body = NULL;
+	int failed = sb->failed;
+
+	if (!failed && sb->len > 0) {
+		if ((body = body_new(c->ctl, sb)) == NULL) {
+			log_warn("control: an answer");
+			failed = 1;
+		}
+	} else
+		sbuf_free(sb);
+	if (failed) {
+		code = 500;
+		ctype = NULL;
+	}
+	conn_respond_body(c, req, code, ctype, body, extra);
+	body_put(body);
 }
 
 void
@@ -138,13 +194,13 @@ conn_parse(struct conn *c)
 static void
 conn_process(struct conn *c)
 {
-	while (c->outoff == c->out.len && !c->closing && c->inlen > 0) {
+	while (!conn_pending(c) && !c->closing && c->inlen > 0) {
 		if (conn_parse(c) == 0)
 			break;
 		if (conn_flush(c) == -1)
 			return;
 	}
-	if (c->eof && c->outoff == c->out.len)
+	if (c->eof && !conn_pending(c))
 		conn_free(c);
 }
 
@@ -221,19 +277,42 @@ conn_watch(struct conn *c, int events)
 	ev_io_start(loop, &c->io);
 }
 
+/* The answer's unwritten part as at most two pieces: head, body. */
+static int
+conn_iov(const struct conn *c, struct iovec *iov)
+{
+	size_t boff = c->off > c->headlen ? c->off - c->headlen : 0;
+	int n = 0;
+
+	if (c->off < c->headlen) {
+		iov[n].iov_base = (char *)c->head + c->off;
+		iov[n++].iov_len = c->headlen - c->off;
+	}
+	if (boff < c->bodylen) {
+		iov[n].iov_base = c->body->sb.buf + boff;
+		iov[n++].iov_len = c->bodylen - boff;
+	}
+	return n;
+}
+
 /* Writes what is queued: 0, or -1 when c is done with and freed. While
  * an answer is pending, c is not read: a client that sends without
- * reading fills its own socket buffer, not tend's memory. */
+ * reading fills its own socket buffer, not tend's memory. A body is
+ * shared, not copied, so a slow reader holds a reference, not bytes. */
 static int
 conn_flush(struct conn *c)
 {
+	struct iovec iov[2];
+	struct msghdr m;
 	ssize_t n;
 
-	while (c->outoff < c->out.len) {
-		n = send(c->fd, c->out.buf + c->outoff, c->out.len - c->outoff,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (conn_pending(c)) {
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = iov;
+		m.msg_iovlen = (size_t)conn_iov(c, iov);
+		n = sendmsg(c->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
-			c->outoff += (size_t)n;
+			c->off += (size_t)n;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -243,7 +322,7 @@ conn_flush(struct conn *c)
 			return 0;
 		}
 		if (errno != EPIPE && errno != ECONNRESET)
-			log_warn("control: send");
+			log_warn("control: sendmsg");
 		conn_free(c);
 		return -1;
 	}
@@ -251,8 +330,9 @@ conn_flush(struct conn *c)
 		conn_free(c);
 		return -1;
 	}
-	sbuf_free(&c->out);
-	c->outoff = 0;
+	body_put(c->body);
+	c->body = NULL;
+	c->headlen = c->bodylen = c->off = 0;
 	c->idle_since = ev_now(c->ctl->t->loop);
 	conn_watch(c, c->eof ? 0 : EV_READ);
 	return 0;
@@ -279,7 +359,7 @@ conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct conn *c = container_of(w, struct conn, timer);
 
-	if (c->outoff < c->out.len || c->inlen == 0) {
+	if (conn_pending(c) || c->inlen == 0) {
 		conn_free(c);		/* idle, or not reading its answer */
 		return;
 	}
@@ -356,7 +436,7 @@ evict_idle(struct listener *l)
 	struct conn *victim = NULL;
 
 	for (struct conn *c = l->conns; c != NULL; c = c->next)
-		if (c->inlen == 0 && c->outoff == c->out.len && !c->closing &&
+		if (c->inlen == 0 && !conn_pending(c) && !c->closing &&
 		    !c->eof && (victim == NULL ||
 		    c->idle_since < victim->idle_since))
 			victim = c;
@@ -637,6 +717,7 @@ control_close(struct tend *t)
 			conn_free(ctl->l[i].conns);
 	for (int i = 0; i < 2; i++)
 		listener_close(t->loop, &ctl->l[i]);
+	route_views_drop(ctl);
 	free(ctl);
 	t->control = NULL;
 }

@@ -33,32 +33,92 @@ query_has(const char *query, const char *param)
 
 /* ---- routes ---------------------------------------------------------- */
 
+static void (*const view_render[VIEW_N])(struct tend *, struct sbuf *) = {
+	metrics_prometheus, metrics_status_json, metrics_status_text,
+};
+static const char *const view_type[VIEW_N] = {
+	"text/plain; version=0.0.4; charset=utf-8", "application/json",
+	"text/plain; charset=utf-8",
+};
+
+void
+route_views_drop(struct control *ctl)
+{
+	for (int v = 0; v < VIEW_N; v++) {
+		body_put(ctl->view[v]);
+		ctl->view[v] = NULL;
+	}
+}
+
+/* Over TEND_OUTPUT_MAX: 503, and the client may try again shortly. */
+static void
+too_much(struct conn *c, const struct http_request *req, size_t size)
+{
+	conn_text(c, req, 503, "Retry-After: 1\r\n", "%s: its %zu KiB would "
+	    "take the answers queued for all connections over %d MiB; try "
+	    "again shortly", req->path, size >> 10, TEND_OUTPUT_MAX >> 20);
+}
+
+/*
+ * A GET view, rendered at most once per TEND_RENDER_INTERVAL and shared
+ * by every connection that asks meanwhile: n scrapes cost one rendering
+ * and one buffer, not n. The answer may be that much older than the
+ * request. A rendering that would take the memory of all the answers
+ * queued over TEND_OUTPUT_MAX is refused before it is made, when the
+ * last one's size says so, or after.
+ */
+static void
+get_view(struct conn *c, const struct http_request *req, enum view v)
+{
+	struct control *ctl = c->ctl;
+	ev_tstamp now = ev_now(ctl->t->loop);
+	struct sbuf b = { 0 };
+
+	if (ctl->view[v] != NULL && now - ctl->view_at[v] <
+	    TEND_RENDER_INTERVAL) {
+		conn_respond_body(c, req, 200, view_type[v], ctl->view[v],
+		    NULL);
+		return;
+	}
+	body_put(ctl->view[v]);
+	ctl->view[v] = NULL;
+	if (ctl->out_bytes + ctl->view_size[v] > TEND_OUTPUT_MAX) {
+		too_much(c, req, ctl->view_size[v]);
+		return;
+	}
+	view_render[v](ctl->t, &b);
+	ctl->view_size[v] = b.cap;
+	if (ctl->out_bytes + b.cap > TEND_OUTPUT_MAX) {
+		sbuf_free(&b);
+		too_much(c, req, ctl->view_size[v]);
+		return;
+	}
+	if (b.failed || (ctl->view[v] = body_new(ctl, &b)) == NULL) {
+		sbuf_free(&b);
+		conn_text(c, req, 500, NULL, "%s: out of memory", req->path);
+		return;
+	}
+	ctl->view_at[v] = now;
+	conn_respond_body(c, req, 200, view_type[v], ctl->view[v], NULL);
+}
+
 static void
 get_route(struct conn *c, const struct http_request *req)
 {
-	struct tend *t = c->ctl->t;
 	struct sbuf b = { 0 };
 	int code = 200;
 
-	if (strcmp(req->path, "/metrics") == 0) {
-		metrics_prometheus(t, &b);
-		conn_respond(c, req, 200, "text/plain; version=0.0.4; "
-		    "charset=utf-8", &b, NULL);
-	} else if (strcmp(req->path, "/status") == 0) {
-		if (query_has(req->query, "format=text")) {
-			metrics_status_text(t, &b);
-			conn_respond(c, req, 200, "text/plain; charset=utf-8", &b,
-			    NULL);
-		} else {
-			metrics_status_json(t, &b);
-			conn_respond(c, req, 200, "application/json", &b, NULL);
-		}
-	} else {
-		if (!supervise_health(t, &b))
+	if (strcmp(req->path, "/metrics") == 0)
+		get_view(c, req, VIEW_METRICS);
+	else if (strcmp(req->path, "/status") == 0)
+		get_view(c, req, query_has(req->query, "format=text") ?
+		    VIEW_STATUS_TEXT : VIEW_STATUS);
+	else {
+		if (!supervise_health(c->ctl->t, &b))
 			code = 503;
-		conn_respond(c, req, code, "text/plain; charset=utf-8", &b, NULL);
+		conn_respond(c, req, code, "text/plain; charset=utf-8", &b,
+		    NULL);
 	}
-	sbuf_free(&b);
 }
 
 /* Which instances "NAME" or "NAME:INDEX" means: [*first, *end). */
@@ -197,10 +257,24 @@ post_path(const char *path, char **rest, char *buf, size_t len)
 	return 0;
 }
 
+/* An allowed POST: what follows changes tend, so the next GET of a view
+ * renders afresh rather than show what was before. */
+static void
+post_route(struct conn *c, const struct http_request *req, char *rest)
+{
+	route_views_drop(c->ctl);
+	if (rest != NULL)
+		program_route(c, req, rest);
+	else if (strcmp(req->path, "/shutdown") == 0) {
+		conn_text(c, req, 202, NULL, "shutting down");
+		supervise_shutdown(c->ctl->t, "POST /shutdown");
+	} else
+		conn_text(c, req, 501, NULL, "reload is not supported yet");
+}
+
 void
 route_request(struct conn *c, const struct http_request *req)
 {
-	struct tend *t = c->ctl->t;
 	char buf[TEND_HTTP_PATH_MAX], *rest;
 	int get = req->method == HTTP_GET || req->method == HTTP_HEAD;
 
@@ -225,12 +299,7 @@ route_request(struct conn *c, const struct http_request *req)
 	else if (!c->can_post)
 		conn_text(c, req, 403, NULL, "POST is only for root and "
 		    "tend's own user, and never over TCP");
-	else if (rest != NULL)
-		program_route(c, req, rest);
-	else if (strcmp(req->path, "/shutdown") == 0) {
-		conn_text(c, req, 202, NULL, "shutting down");
-		supervise_shutdown(t, "POST /shutdown");
-	} else
-		conn_text(c, req, 501, NULL, "reload is not supported yet");
+	else
+		post_route(c, req, rest);
 }
 

@@ -45,6 +45,11 @@
 					 * listener (Unix socket, http_listen) */
 #define TEND_CONN_TIMEOUT	5.0	/* a request must arrive whole within this */
 #define TEND_CONN_IDLE_TIMEOUT	1.0	/* a new connection must send a byte by then */
+#define TEND_HTTP_RESP_HEAD_MAX	512	/* an answer's status line and headers */
+#define TEND_RENDER_INTERVAL	0.5	/* /metrics and /status are rendered at
+					 * most this often, shared meanwhile */
+#define TEND_OUTPUT_MAX		(64 << 20) /* bytes of answers queued, all
+					 * connections together */
 #define TEND_CONN_BUF_MAX	(2 * (TEND_HTTP_HEAD_MAX + TEND_HTTP_BODY_MAX))
 					/* input held per connection: one request
 					 * with its chunk framing */

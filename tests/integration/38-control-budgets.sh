@@ -3,10 +3,11 @@
 # The Unix socket and http_listen have their own TEND_CONN_MAX: TCP
 # clients holding every TCP connection cannot lock local tendctl out,
 # and a full listener closes its oldest idle connection to serve a
-# newcomer. A connection that sends nothing is closed after 1 s.
+# newcomer. A connection that sends nothing is closed after 1 s. Slow
+# readers share one rendering of /metrics and are closed at the deadline.
 . "$(dirname "$0")/lib.sh"
 
-plan 8
+plan 13
 
 S=$T/c.sock
 port=$((20000 + $$ % 20000))
@@ -42,5 +43,42 @@ is "$(tail -n 1 "$T/hold")" "closed 3" \
 read -r ms line < <("$HELPERS/uconn" "$S" idle)
 between "$ms" 800 2500 "a connection that sends nothing is closed after ~1 s (ms)"
 is "$line" EOF "... without an answer"
+
+# Slow readers: 127 connections send GET /metrics and never read, with
+# 10,000 instances (autostart = no: no processes, every instance in
+# /metrics, ~6 MB of it). They share one rendering, so tend's memory
+# stays bounded and the loop keeps answering.
+kill -TERM "$TEND_PID"
+tend_wait tend 20
+{
+	printf '[tend]\nsocket = %s\n' "$S"
+	for p in 1 2; do
+		printf '[program:p%d]\ncommand = sleep 100000\n' "$p"
+		printf 'numprocs = 5000\nautostart = no\n'
+	done
+} >"$T/big.ini"
+tend_start big -c "$T/big.ini"
+ok "10,000 instances: tend is up" wait_until 30 sh -c \
+    "curl -s --unix-socket '$S' http://localhost/health | grep -qx ok"
+"$HELPERS/uconn" "$S" slowread 127 /metrics 7 >"$T/slow" &
+slowpid=$!
+wait_for_log "$T/slow" '^ready' 20
+worst=0
+for i in 1 2 3 4 5 6; do
+	t0=$(now_ms)
+	"$TENDCTL" -s "$S" health >/dev/null || worst=99999
+	t=$(( $(now_ms) - t0 ))
+	[ "$t" -gt "$worst" ] && worst=$t
+	sleep 0.5
+done
+between "$worst" 0 1000 "tendctl health while 127 slow readers hang: under 1 s (ms)"
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$TEND_PID/status")
+between "$rss" 1 100000 "... and tend's peak RSS stays under 100 MB (kB)"
+wait "$slowpid"
+is "$(tail -n 1 "$T/slow")" "closed 127" \
+    "the slow readers are closed at the deadline"
+kill -TERM "$TEND_PID"
+tend_wait big 20
+is "$TEND_RC" 0 "tend exits 0"
 
 done_testing
