@@ -49,6 +49,10 @@ struct conn {
 	int		 can_post;	/* peer is root or tend's own user */
 	char		*in;		/* owned, incap <= TEND_CONN_BUF_MAX */
 	size_t		 inlen, incap;
+	size_t		 need;		/* the request is whole at this inlen
+					 * (Content-Length known), or 0 */
+	int		 headed;	/* its head was seen: 100 Continue or
+					 * an early refusal is done with */
 	char		 head[TEND_HTTP_RESP_HEAD_MAX]; /* of the answer */
 	size_t		 headlen;
 	struct body	*body;		/* shared: the answer's, or NULL */
@@ -97,6 +101,10 @@ void conn_text(struct conn *c, const struct http_request *req, int code,
 
 /* Answers one whole request (route.c). */
 void route_request(struct conn *c, const struct http_request *req);
+
+/* For a head whose body is yet to come: 1 if it is refused whatever the
+ * body (answered at once, and the connection closes), else 0. */
+int route_refuse_early(struct conn *c, const struct http_request *req);
 
 /* Drops every cached view (route.c): on a change tend was asked for, and
  * at close. */

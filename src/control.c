@@ -154,6 +154,32 @@ conn_text(struct conn *c, const struct http_request *req, int code,
 
 /* ---- reading and writing --------------------------------------------- */
 
+/*
+ * The head of req is whole, its body still to come. A Content-Length
+ * says when it is whole, so nothing is parsed again before then. A
+ * client that asked (Expect: 100-continue) and sent no body yet gets a
+ * final answer at once if the head alone refuses it (and the
+ * connection closes: the body is never read), else 100 Continue. 1 when
+ * something was queued, 0 to wait for the body.
+ */
+static int
+conn_headed(struct conn *c, const struct http_request *req)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	c->headed = 1;
+	if (!req->chunked)
+		c->need = req->head_len + req->content_length;
+	if (!req->expect_continue || c->inlen > req->head_len)
+		return 0;
+	if (route_refuse_early(c, req))
+		return 1;
+	memcpy(c->head, cont, sizeof(cont) - 1);
+	c->headlen = sizeof(cont) - 1;
+	c->off = 0;
+	return 1;
+}
+
 /* One request from the buffer: 1 when it was answered (or refused),
  * 0 when its bytes are not all there yet. */
 static int
@@ -163,9 +189,13 @@ conn_parse(struct conn *c)
 	char err[UTIL_ERR_MAX];
 	int status;
 
+	if (c->need > c->inlen)
+		return 0;	/* the head was parsed: only body to come */
 	switch (http_parse_request(c->in, c->inlen, &req, &status, err,
 	    sizeof(err))) {
 	case HTTP_MORE:
+		if (req.head_len > 0 && !c->headed)
+			return conn_headed(c, &req);
 		if (c->inlen < TEND_CONN_BUF_MAX)
 			return 0;
 		conn_text(c, NULL, 413, NULL, "request too large");
@@ -175,6 +205,8 @@ conn_parse(struct conn *c)
 		conn_text(c, NULL, status, NULL, "%s", err);
 		break;
 	case HTTP_DONE:
+		c->need = 0;
+		c->headed = 0;
 		route_request(c, &req);
 		memmove(c->in, c->in + req.total_len, c->inlen - req.total_len);
 		c->inlen -= req.total_len;

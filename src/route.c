@@ -272,34 +272,58 @@ post_route(struct conn *c, const struct http_request *req, char *rest)
 		conn_text(c, req, 501, NULL, "reload is not supported yet");
 }
 
-void
-route_request(struct conn *c, const struct http_request *req)
+/*
+ * What the method, path and peer alone decide: -1 when req is refused
+ * (answered: 404, 405, 403); 1 for a GET endpoint; 0 for an allowed
+ * POST, with *rest at NAME/... in buf (NULL for /reload, /shutdown).
+ */
+static int
+route_check(struct conn *c, const struct http_request *req, char *buf,
+    size_t len, char **rest)
 {
-	char buf[TEND_HTTP_PATH_MAX], *rest;
-	int get = req->method == HTTP_GET || req->method == HTTP_HEAD;
-
 	if (strcmp(req->path, "/metrics") == 0 ||
 	    strcmp(req->path, "/status") == 0 ||
 	    strcmp(req->path, "/health") == 0) {
-		if (get)
-			get_route(c, req);
-		else
-			conn_text(c, req, 405, "Allow: GET, HEAD\r\n",
-			    "%s takes GET", req->path);
-		return;
-	}
-	if (!post_path(req->path, &rest, buf, sizeof(buf))) {
+		if (req->method == HTTP_GET || req->method == HTTP_HEAD)
+			return 1;
+		conn_text(c, req, 405, "Allow: GET, HEAD\r\n", "%s takes GET",
+		    req->path);
+	} else if (!post_path(req->path, rest, buf, len))
 		conn_text(c, req, 404, NULL, "no such endpoint: %s",
 		    req->path);
-		return;
-	}
-	if (req->method != HTTP_POST)
+	else if (req->method != HTTP_POST)
 		conn_text(c, req, 405, "Allow: POST\r\n", "%s takes POST",
 		    req->path);
 	else if (!c->can_post)
 		conn_text(c, req, 403, NULL, "POST is only for root and "
 		    "tend's own user, and never over TCP");
 	else
+		return 0;
+	return -1;
+}
+
+void
+route_request(struct conn *c, const struct http_request *req)
+{
+	char buf[TEND_HTTP_PATH_MAX], *rest;
+
+	switch (route_check(c, req, buf, sizeof(buf), &rest)) {
+	case 1:
+		get_route(c, req);
+		break;
+	case 0:
 		post_route(c, req, rest);
+		break;
+	}
+}
+
+int
+route_refuse_early(struct conn *c, const struct http_request *req)
+{
+	struct http_request r = *req;
+	char buf[TEND_HTTP_PATH_MAX], *rest;
+
+	r.keep_alive = 0;	/* its body is never read */
+	return route_check(c, &r, buf, sizeof(buf), &rest) == -1;
 }
 

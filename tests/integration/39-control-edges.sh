@@ -1,10 +1,10 @@
 #!/bin/bash
 # 39-control-edges.sh: the control socket at the edges of HTTP. A request
 # followed by a half-close (nc -N, socat) is answered before the close;
-# a partial one is just closed.
+# a partial one is just closed. Expect: 100-continue is answered.
 . "$(dirname "$0")/lib.sh"
 
-plan 6
+plan 12
 
 S=$T/c.sock
 cat >"$T/c.ini" <<EOF2
@@ -17,6 +17,25 @@ EOF2
 tend_start tend -c "$T/c.ini"
 ok "tend is up" wait_until 10 sh -c \
     "curl -s --unix-socket '$S' http://localhost/health | grep -qx ok"
+
+# Expect: 100-continue (curl sends it for big bodies, or when told): the
+# 100 comes as soon as the head is read, not after curl's 1 s wait; a
+# head that is refused anyway is answered at once.
+head -c 4000 /dev/zero | tr '\0' x >"$T/big"
+expect_post() {	# expect_post PATH: "CODE MS", curl -v's output in $T/v
+	curl -s -v -o /dev/null -w '%{http_code} %{time_total}\n' \
+	    -H 'Expect: 100-continue' --data-binary @"$T/big" \
+	    --unix-socket "$S" "http://localhost$1" 2>"$T/v" |
+	    awk '{ printf "%s %d\n", $1, $2 * 1000 }'
+}
+read -r code ms < <(expect_post /programs/a/signal/CONT)
+is "$code" 202 "POST with Expect: 100-continue: 202"
+between "$ms" 0 700 "... without waiting out curl's 1 s (ms)"
+ok "... after a 100 Continue" grep -q '^< HTTP/1.1 100 Continue' "$T/v"
+read -r code ms < <(expect_post /no/such)
+is "$code" 404 "Expect: 100-continue to an unknown path: 404"
+between "$ms" 0 700 "... at once (ms)"
+ok "... with no 100 first" sh -c "! grep -q '100 Continue' '$T/v'"
 
 # Half-close: the request, then shutdown(SHUT_WR), then read to EOF.
 printf 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n' >"$T/get"
