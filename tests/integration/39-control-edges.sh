@@ -1,10 +1,11 @@
 #!/bin/bash
 # 39-control-edges.sh: the control socket at the edges of HTTP. A request
 # followed by a half-close (nc -N, socat) is answered before the close;
-# a partial one is just closed. Expect: 100-continue is answered.
+# a partial one is just closed. Expect: 100-continue is answered. A
+# client's control bytes never reach the log raw.
 . "$(dirname "$0")/lib.sh"
 
-plan 12
+plan 16
 
 S=$T/c.sock
 cat >"$T/c.ini" <<EOF2
@@ -14,7 +15,7 @@ socket = $S
 command = sleep 100000
 start_seconds = 0
 EOF2
-tend_start tend -c "$T/c.ini"
+tend_start tend --log-level debug -c "$T/c.ini"
 ok "tend is up" wait_until 10 sh -c \
     "curl -s --unix-socket '$S' http://localhost/health | grep -qx ok"
 
@@ -36,6 +37,18 @@ read -r code ms < <(expect_post /no/such)
 is "$code" 404 "Expect: 100-continue to an unknown path: 404"
 between "$ms" 0 700 "... at once (ms)"
 ok "... with no 100 first" sh -c "! grep -q '100 Continue' '$T/v'"
+
+# A client's bytes in a log line: a path with ESC, CR and LF (as
+# %-escapes) is logged at debug with them escaped, never raw.
+curl -s -o /dev/null --unix-socket "$S" \
+    'http://localhost/x%1b%5b31mRED%0d%0aFAKE:%7f'
+ok "a path with control bytes is logged" \
+    wait_for_log "$T/tend.err" 'control: GET /x.*: 404' 5
+ok "... with no raw ESC, CR or DEL in tend's stderr" \
+    sh -c "! LC_ALL=C grep -q \"\$(printf '[\\033\\r\\177]')\" '$T/tend.err'"
+ok "... no forged line" sh -c "! grep -q '^FAKE' '$T/tend.err'"
+like "$(grep 'control: GET /x' "$T/tend.err")" \
+    '/x\\x1b\[31mRED\\x0d\\x0aFAKE:\\x7f: 404' "... but \\xNN escapes"
 
 # Half-close: the request, then shutdown(SHUT_WR), then read to EOF.
 printf 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n' >"$T/get"
