@@ -14,16 +14,17 @@
 
 struct control;
 
-/* A rendered answer body, shared by the connections writing it and, for
- * a GET view, by the cache in route.c. Freed by the last body_put. */
+/* The GET answers rendered at most once per TEND_RENDER_INTERVAL. */
+enum view { VIEW_METRICS, VIEW_STATUS, VIEW_STATUS_TEXT, VIEW_N };
+
+/* A rendered answer body, shared by the connections writing it. Freed by
+ * the last body_put, which also forgets it as its view's rendering. */
 struct body {
 	struct control	*ctl;		/* borrowed: counts its memory */
 	unsigned	 refs;
+	int		 view;		/* the enum view it renders, or -1 */
 	struct sbuf	 sb;		/* owned */
 };
-
-/* The GET answers rendered at most once per TEND_RENDER_INTERVAL. */
-enum view { VIEW_METRICS, VIEW_STATUS, VIEW_STATUS_TEXT, VIEW_N };
 
 struct listener {
 	struct control	*ctl;		/* borrowed: the owner */
@@ -72,7 +73,8 @@ struct control {
 	struct listener	 l[2];		/* unix, tcp */
 	size_t		 out_bytes;	/* memory of every live body: at most
 					 * TEND_OUTPUT_MAX, but for one */
-	struct body	*view[VIEW_N];	/* shared: the last rendering, or NULL */
+	struct body	*view[VIEW_N];	/* borrowed from the connections still
+					 * writing it: the last rendering */
 	ev_tstamp	 view_at[VIEW_N]; /* ... made then */
 	size_t		 view_size[VIEW_N]; /* its size, kept once it is gone */
 };
@@ -106,8 +108,8 @@ void route_request(struct conn *c, const struct http_request *req);
  * body (answered at once, and the connection closes), else 0. */
 int route_refuse_early(struct conn *c, const struct http_request *req);
 
-/* Drops every cached view (route.c): on a change tend was asked for, and
- * at close. */
+/* Forgets every view's rendering (route.c): a change tend was asked
+ * for makes the next GET render afresh. */
 void route_views_drop(struct control *ctl);
 
 #endif

@@ -67,6 +67,7 @@ body_new(struct control *ctl, struct sbuf *sb)
 	}
 	b->ctl = ctl;
 	b->refs = 1;
+	b->view = -1;
 	b->sb = *sb;
 	memset(sb, 0, sizeof(*sb));
 	ctl->out_bytes += b->sb.cap;
@@ -78,6 +79,8 @@ body_put(struct body *b)
 {
 	if (b == NULL || --b->refs > 0)
 		return;
+	if (b->view >= 0 && b->ctl->view[b->view] == b)
+		b->ctl->view[b->view] = NULL;
 	b->ctl->out_bytes -= b->sb.cap;
 	sbuf_free(&b->sb);
 	free(b);
@@ -749,7 +752,6 @@ control_close(struct tend *t)
 			conn_free(ctl->l[i].conns);
 	for (int i = 0; i < 2; i++)
 		listener_close(t->loop, &ctl->l[i]);
-	route_views_drop(ctl);
 	free(ctl);
 	t->control = NULL;
 }

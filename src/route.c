@@ -44,10 +44,8 @@ static const char *const view_type[VIEW_N] = {
 void
 route_views_drop(struct control *ctl)
 {
-	for (int v = 0; v < VIEW_N; v++) {
-		body_put(ctl->view[v]);
+	for (int v = 0; v < VIEW_N; v++)
 		ctl->view[v] = NULL;
-	}
 }
 
 /* Over TEND_OUTPUT_MAX: 503, and the client may try again shortly. */
@@ -60,12 +58,15 @@ too_much(struct conn *c, const struct http_request *req, size_t size)
 }
 
 /*
- * A GET view, rendered at most once per TEND_RENDER_INTERVAL and shared
- * by every connection that asks meanwhile: n scrapes cost one rendering
- * and one buffer, not n. The answer may be that much older than the
- * request. A rendering that would take the memory of all the answers
- * queued over TEND_OUTPUT_MAX is refused before it is made, when the
- * last one's size says so, or after.
+ * A GET view. While a rendering is still being written to some
+ * connection and is younger than TEND_RENDER_INTERVAL, a new request
+ * shares it: n concurrent scrapes (or n slow readers) cost one rendering
+ * and one buffer, not n. Such an answer may be that much older than its
+ * request; one asked for when no other is being written is always
+ * fresh, so a client asking in turn never sees an old state. A rendering
+ * that would take the memory of all the answers queued over
+ * TEND_OUTPUT_MAX is refused before it is made, when the last one's
+ * size says so, or after.
  */
 static void
 get_view(struct conn *c, const struct http_request *req, enum view v)
@@ -73,6 +74,7 @@ get_view(struct conn *c, const struct http_request *req, enum view v)
 	struct control *ctl = c->ctl;
 	ev_tstamp now = ev_now(ctl->t->loop);
 	struct sbuf b = { 0 };
+	struct body *body;
 
 	if (ctl->view[v] != NULL && now - ctl->view_at[v] <
 	    TEND_RENDER_INTERVAL) {
@@ -80,8 +82,6 @@ get_view(struct conn *c, const struct http_request *req, enum view v)
 		    NULL);
 		return;
 	}
-	body_put(ctl->view[v]);
-	ctl->view[v] = NULL;
 	if (ctl->out_bytes + ctl->view_size[v] > TEND_OUTPUT_MAX) {
 		too_much(c, req, ctl->view_size[v]);
 		return;
@@ -93,13 +93,16 @@ get_view(struct conn *c, const struct http_request *req, enum view v)
 		too_much(c, req, ctl->view_size[v]);
 		return;
 	}
-	if (b.failed || (ctl->view[v] = body_new(ctl, &b)) == NULL) {
+	if (b.failed || (body = body_new(ctl, &b)) == NULL) {
 		sbuf_free(&b);
 		conn_text(c, req, 500, NULL, "%s: out of memory", req->path);
 		return;
 	}
+	body->view = (int)v;
+	ctl->view[v] = body;
 	ctl->view_at[v] = now;
-	conn_respond_body(c, req, 200, view_type[v], ctl->view[v], NULL);
+	conn_respond_body(c, req, 200, view_type[v], body, NULL);
+	body_put(body);		/* the connection's reference remains */
 }
 
 static void
