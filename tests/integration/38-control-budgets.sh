@@ -71,7 +71,9 @@ for i in 1 2 3 4 5 6; do
 	[ "$t" -gt "$worst" ] && worst=$t
 	sleep 0.5
 done
-between "$worst" 0 1000 "tendctl health while 127 slow readers hang: under 1 s (ms)"
+# Generous: one rendering of ~6 MB still holds the loop while it is made
+# (~0.25 s in a plain build, ~1 s under ASan); before, it was one each.
+between "$worst" 0 2500 "tendctl health while 127 slow readers hang: within 2.5 s (ms)"
 rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$TEND_PID/status")
 between "$rss" 1 100000 "... and tend's peak RSS stays under 100 MB (kB)"
 wait "$slowpid"
