@@ -62,7 +62,7 @@ struct conn {
 	int		 closing;	/* close once the answer is written */
 	int		 eof;		/* the peer sent all it will */
 	int		 fresh;		/* has sent nothing yet */
-	ev_tstamp	 idle_since;	/* accepted, or its last answer written */
+	ev_tstamp	 idle_since;	/* accepted, or last answer written */
 	ev_io		 io;
 	ev_timer	 timer;		/* TEND_CONN_IDLE_TIMEOUT while fresh,
 					 * then TEND_CONN_TIMEOUT */

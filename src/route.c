@@ -232,7 +232,8 @@ program_route(struct conn *c, const struct http_request *req, char *rest)
 		    "stopping" : strcmp(action, "start") == 0 ? "starting" :
 		    "restarting");
 	sbuf_add(&b, "\n", 1);
-	conn_respond(c, req, hit == 0 ? 409 : 202, "text/plain; charset=utf-8", &b,
+	conn_respond(c, req, hit == 0 ? 409 : 202,
+	    "text/plain; charset=utf-8", &b,
 	    NULL);
 	sbuf_free(&b);
 }
