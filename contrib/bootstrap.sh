@@ -21,9 +21,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 pkgs="gcc make autoconf automake libtool pkg-config libev-dev libinih-dev
 libsystemd-dev procps systemd"
 # The tests read the control socket with curl and jq and check /metrics
-# with promtool (in the prometheus package); a notify test worker is
+# with promtool (in the prometheus package); one holds a syscall with
+# strace; a notify test worker is
 # written in Python with only its standard library.
-[ "$mode" = test ] && pkgs="$pkgs util-linux psmisc clang libclang-rt-14-dev
+[ "$mode" = test ] && pkgs="$pkgs util-linux psmisc strace clang libclang-rt-14-dev
 curl jq prometheus python3"
 
 missing=""

@@ -2,8 +2,7 @@
  * control.c: the control socket's listeners and connections. Every fd is
  * nonblocking; a connection holds one bounded input buffer and its
  * pending answer, and must send a whole request within TEND_CONN_TIMEOUT.
- * Requests are parsed by http.c and routed here; the answers' content is
- * metrics.c's and supervise.c's, the actions program.c's.
+ * Requests are parsed by http.c and answered by route.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,56 +11,27 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "tend.h"
 #include "control.h"
+#include "conn.h"
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
-#include "program.h"
-#include "supervise.h"
 #include "util.h"
 
-struct control;
-
-struct listener {
-	struct control	*ctl;		/* borrowed: the owner */
-	int		 fd;		/* -1 when closed */
-	int		 tcp;		/* http_listen: GET only */
-	char		*path;		/* owned: the socket file we made */
-	dev_t		 dev;		/* ... and its identity, so we only */
-	ino_t		 ino;		/* ever remove our own */
-	char		 name[128];	/* for messages */
-	int		 paused;	/* out of fds: waiting on retry */
-	ev_tstamp	 logged_at;	/* when that was last logged */
-	ev_io		 io;
-	ev_timer	 retry;
-};
-
-struct conn {
-	struct control	*ctl;		/* borrowed */
-	struct conn	*prev, *next;
-	int		 fd;
-	int		 can_post;	/* peer is root or tend's own user */
-	char		*in;		/* owned, incap <= TEND_CONN_BUF_MAX */
-	size_t		 inlen, incap;
-	struct sbuf	 out;		/* the answer being written */
-	size_t		 outoff;
-	int		 closing;	/* close once out is written */
-	ev_io		 io;
-	ev_timer	 timer;		/* TEND_CONN_TIMEOUT */
-};
-
-struct control {
-	struct tend	*t;		/* borrowed */
-	struct listener	 l[2];		/* unix, tcp */
-	struct conn	*conns;		/* owned list */
-	unsigned	 nconns;
-};
-
 static int conn_flush(struct conn *c);
+
+/* An answer (or part of one) is still to be written. */
+static int
+conn_pending(const struct conn *c)
+{
+	return c->off < c->headlen + c->bodylen;
+}
+static void conn_watch(struct conn *c, int events);
 
 /* ---- connections ----------------------------------------------------- */
 
@@ -77,40 +47,69 @@ conn_free(struct conn *c)
 	if (c->prev != NULL)
 		c->prev->next = c->next;
 	else
-		ctl->conns = c->next;
+		c->l->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
-	ctl->nconns--;
+	c->l->nconns--;
 	free(c->in);
-	sbuf_free(&c->out);
+	body_put(c->body);
 	free(c);
+}
+
+struct body *
+body_new(struct control *ctl, struct sbuf *sb)
+{
+	struct body *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		sbuf_free(sb);
+		return NULL;
+	}
+	b->ctl = ctl;
+	b->refs = 1;
+	b->view = -1;
+	b->sb = *sb;
+	memset(sb, 0, sizeof(*sb));
+	ctl->out_bytes += b->sb.cap;
+	return b;
+}
+
+void
+body_put(struct body *b)
+{
+	if (b == NULL || --b->refs > 0)
+		return;
+	if (b->view >= 0 && b->ctl->view[b->view] == b)
+		b->ctl->view[b->view] = NULL;
+	b->ctl->out_bytes -= b->sb.cap;
+	sbuf_free(&b->sb);
+	free(b);
 }
 
 /* Queues an answer. Errors and a client's "close" end the connection
  * once it is written; so does the last answer before tend exits. */
-static void
-respond(struct conn *c, const struct http_request *req, int code,
-    const char *ctype, const struct sbuf *body, const char *extra)
+void
+conn_respond_body(struct conn *c, const struct http_request *req, int code,
+    const char *ctype, struct body *body, const char *extra)
 {
-	char head[512];
-	size_t blen = body != NULL && !body->failed ? body->len : 0;
+	size_t blen = body != NULL ? body->sb.len : 0;
 	int keep = req != NULL && req->keep_alive && code != 400 &&
 	    code != 408 && code != 413 && code != 431;
 	int n;
 
-	if (body != NULL && body->failed) {
-		code = 500;
-		ctype = "text/plain; charset=utf-8";
-	}
-	n = http_format_head(head, sizeof(head), code, ctype, blen, keep,
-	    extra);
+	n = http_format_head(c->head, sizeof(c->head), code, ctype, blen,
+	    keep, extra);
 	if (n < 0) {		/* our own headers do not fit: a bug */
 		c->closing = 1;
 		return;
 	}
-	sbuf_add(&c->out, head, (size_t)n);
-	if (blen > 0 && (req == NULL || req->method != HTTP_HEAD))
-		sbuf_add(&c->out, body->buf, blen);
+	c->headlen = (size_t)n;
+	c->off = 0;
+	if (blen > 0 && (req == NULL || req->method != HTTP_HEAD)) {
+		c->body = body;
+		c->bodylen = blen;
+		body->refs++;
+	}
 	if (!keep)
 		c->closing = 1;
 	metrics_count_request(c->ctl->t, code);
@@ -118,14 +117,30 @@ respond(struct conn *c, const struct http_request *req, int code,
 	    req != NULL ? req->path : "-", code);
 }
 
-/* An answer with a one-line text body. */
-static void
-respond_text(struct conn *c, const struct http_request *req, int code,
-    const char *extra, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void
+conn_respond(struct conn *c, const struct http_request *req, int code,
+    const char *ctype, struct sbuf *sb, const char *extra)
+{
+	struct body *body = NULL;
+	int failed = sb->failed;
 
-static void
-respond_text(struct conn *c, const struct http_request *req, int code,
+	if (!failed && sb->len > 0) {
+		if ((body = body_new(c->ctl, sb)) == NULL) {
+			log_warn("control: an answer");
+			failed = 1;
+		}
+	} else
+		sbuf_free(sb);
+	if (failed) {
+		code = 500;
+		ctype = NULL;
+	}
+	conn_respond_body(c, req, code, ctype, body, extra);
+	body_put(body);
+}
+
+void
+conn_text(struct conn *c, const struct http_request *req, int code,
     const char *extra, const char *fmt, ...)
 {
 	struct sbuf b = { 0 };
@@ -136,267 +151,108 @@ respond_text(struct conn *c, const struct http_request *req, int code,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	sbuf_printf(&b, "%s\n", line);
-	respond(c, req, code, "text/plain; charset=utf-8", &b, extra);
+	conn_respond(c, req, code, "text/plain; charset=utf-8", &b, extra);
 	sbuf_free(&b);
-}
-
-/* "a=1&rolling=1": 1 when param (as "k=v") is one of the pairs. */
-static int
-query_has(const char *query, const char *param)
-{
-	size_t n = strlen(param);
-
-	for (const char *q = query; *q != '\0'; ) {
-		if (strncmp(q, param, n) == 0 && (q[n] == '&' || q[n] == '\0'))
-			return 1;
-		if ((q = strchr(q, '&')) == NULL)
-			break;
-		q++;
-	}
-	return 0;
-}
-
-/* ---- routes ---------------------------------------------------------- */
-
-static void
-get_route(struct conn *c, const struct http_request *req)
-{
-	struct tend *t = c->ctl->t;
-	struct sbuf b = { 0 };
-	int code = 200;
-
-	if (strcmp(req->path, "/metrics") == 0) {
-		metrics_prometheus(t, &b);
-		respond(c, req, 200, "text/plain; version=0.0.4; "
-		    "charset=utf-8", &b, NULL);
-	} else if (strcmp(req->path, "/status") == 0) {
-		if (query_has(req->query, "format=text")) {
-			metrics_status_text(t, &b);
-			respond(c, req, 200, "text/plain; charset=utf-8", &b,
-			    NULL);
-		} else {
-			metrics_status_json(t, &b);
-			respond(c, req, 200, "application/json", &b, NULL);
-		}
-	} else {
-		if (!supervise_health(t, &b))
-			code = 503;
-		respond(c, req, code, "text/plain; charset=utf-8", &b, NULL);
-	}
-	sbuf_free(&b);
-}
-
-/* Which instances "NAME" or "NAME:INDEX" means: [*first, *end). */
-static int
-find_target(struct conn *c, const struct http_request *req, char *target,
-    struct program **pp, size_t *first, size_t *end)
-{
-	struct tend *t = c->ctl->t;
-	char *colon = strrchr(target, ':');
-	long idx = -1;
-
-	if (colon != NULL) {
-		*colon = '\0';
-		if (long_parse(colon + 1, 0, TEND_NUMPROCS_MAX - 1, &idx, NULL,
-		    0) == -1) {
-			respond_text(c, req, 404, NULL, "no instance \"%s:%s\"",
-			    target, colon + 1);
-			return -1;
-		}
-	}
-	if ((*pp = program_find(t, target)) == NULL) {
-		respond_text(c, req, 404, NULL, "no program named \"%s\"",
-		    target);
-		return -1;
-	}
-	if (idx >= (long)(*pp)->ninst) {
-		respond_text(c, req, 404, NULL, "%s has %zu instance%s "
-		    "(%s:0 to %s:%zu)", target, (*pp)->ninst,
-		    (*pp)->ninst == 1 ? "" : "s", target, target,
-		    (*pp)->ninst - 1);
-		return -1;
-	}
-	*first = idx >= 0 ? (size_t)idx : 0;
-	*end = idx >= 0 ? (size_t)idx + 1 : (*pp)->ninst;
-	return 0;
-}
-
-/* One action on instances [first, end) of p; names go to b. */
-static void
-act(struct program *p, size_t first, size_t end, const char *action,
-    int sig, struct sbuf *b, size_t *hit)
-{
-	for (size_t i = first; i < end; i++) {
-		struct instance *in = &p->inst[i];
-
-		if (strcmp(action, "signal") == 0) {
-			if (inst_signal(in, sig) == -1)
-				continue;
-		} else if (strcmp(action, "stop") == 0) {
-			in->held = 1;
-			p->rolling = 0;
-			inst_handle(in, IEV_STOP);
-		} else {
-			in->held = 0;
-			/* "start" while waiting out a backoff: start now. */
-			inst_handle(in, strcmp(action, "restart") == 0 ||
-			    in->state == INST_BACKOFF ? IEV_RESTART : IEV_START);
-		}
-		sbuf_printf(b, "%s%s", *hit ? " " : "", in->name);
-		(*hit)++;
-	}
-}
-
-/* POST /programs/NAME/(start|stop|restart) or /programs/NAME/signal/SIG */
-static void
-program_route(struct conn *c, const struct http_request *req, char *rest)
-{
-	struct tend *t = c->ctl->t;
-	char *action, *sigstr = NULL, err[UTIL_ERR_MAX];
-	struct sbuf b = { 0 };
-	struct program *p;
-	size_t first, end, hit = 0;
-	int sig = 0;
-
-	action = strchr(rest, '/');
-	*action++ = '\0';		/* the caller checked there is one */
-	if (strncmp(action, "signal/", 7) == 0) {
-		sigstr = action + 7;
-		action[6] = '\0';
-		if (sig_parse(sigstr, &sig, err, sizeof(err)) == -1) {
-			respond_text(c, req, 400, NULL, "%s", err);
-			return;
-		}
-	}
-	if (find_target(c, req, rest, &p, &first, &end) == -1)
-		return;
-	if (t->state != TEND_RUNNING && (strcmp(action, "start") == 0 ||
-	    strcmp(action, "restart") == 0)) {
-		respond_text(c, req, 503, NULL, "shutting down: not starting "
-		    "%s", rest);
-		return;
-	}
-	if (strcmp(action, "restart") == 0 && end - first > 1 &&
-	    query_has(req->query, "rolling=1")) {
-		program_rolling_restart(p);
-		respond_text(c, req, 202, NULL, "%s: rolling restart of %zu "
-		    "instance%s", rest, p->ninst, p->ninst == 1 ? "" : "s");
-		return;
-	}
-	act(p, first, end, action, sig, &b, &hit);
-	if (hit == 0)
-		sbuf_printf(&b, "no instance of %s has a process to signal",
-		    rest);
-	else if (sigstr != NULL)
-		sbuf_printf(&b, ": %s sent", sig_name(sig));
-	else
-		sbuf_printf(&b, ": %s", strcmp(action, "stop") == 0 ?
-		    "stopping" : strcmp(action, "start") == 0 ? "starting" :
-		    "restarting");
-	sbuf_add(&b, "\n", 1);
-	respond(c, req, hit == 0 ? 409 : 202, "text/plain; charset=utf-8", &b,
-	    NULL);
-	sbuf_free(&b);
-}
-
-/* Which POST a path names: 1 if known (rest points at NAME/...). */
-static int
-post_path(const char *path, char **rest, char *buf, size_t len)
-{
-	static const char *actions[] = { "start", "stop", "restart", NULL };
-	const char *slash;
-
-	*rest = NULL;
-	if (strcmp(path, "/reload") == 0 || strcmp(path, "/shutdown") == 0)
-		return 1;
-	if (strncmp(path, "/programs/", 10) != 0 ||
-	    (size_t)snprintf(buf, len, "%s", path + 10) >= len ||
-	    (slash = strchr(buf, '/')) == NULL || slash == buf)
-		return 0;
-	*rest = buf;
-	if (strncmp(slash + 1, "signal/", 7) == 0)
-		return slash[8] != '\0' && strchr(slash + 8, '/') == NULL;
-	for (const char **a = actions; *a != NULL; a++)
-		if (strcmp(slash + 1, *a) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-route(struct conn *c, const struct http_request *req)
-{
-	struct tend *t = c->ctl->t;
-	char buf[TEND_HTTP_PATH_MAX], *rest;
-	int get = req->method == HTTP_GET || req->method == HTTP_HEAD;
-
-	if (strcmp(req->path, "/metrics") == 0 ||
-	    strcmp(req->path, "/status") == 0 ||
-	    strcmp(req->path, "/health") == 0) {
-		if (get)
-			get_route(c, req);
-		else
-			respond_text(c, req, 405, "Allow: GET, HEAD\r\n",
-			    "%s takes GET", req->path);
-		return;
-	}
-	if (!post_path(req->path, &rest, buf, sizeof(buf))) {
-		respond_text(c, req, 404, NULL, "no such endpoint: %s",
-		    req->path);
-		return;
-	}
-	if (req->method != HTTP_POST)
-		respond_text(c, req, 405, "Allow: POST\r\n", "%s takes POST",
-		    req->path);
-	else if (!c->can_post)
-		respond_text(c, req, 403, NULL, "POST is only for root and "
-		    "tend's own user, and never over TCP");
-	else if (rest != NULL)
-		program_route(c, req, rest);
-	else if (strcmp(req->path, "/shutdown") == 0) {
-		respond_text(c, req, 202, NULL, "shutting down");
-		supervise_shutdown(t, "POST /shutdown");
-	} else
-		respond_text(c, req, 501, NULL, "reload is not supported yet");
 }
 
 /* ---- reading and writing --------------------------------------------- */
 
-/* Answers every whole request in the buffer, one at a time: the next is
- * parsed only once the last answer is written. */
-static void
-conn_process(struct conn *c)
+/*
+ * The head of req is whole, its body still to come. A Content-Length
+ * says when it is whole, so nothing is parsed again before then. A
+ * client that asked (Expect: 100-continue) and sent no body yet gets a
+ * final answer at once if the head alone refuses it (and the
+ * connection closes: the body is never read), else 100 Continue. 1 when
+ * something was queued, 0 to wait for the body.
+ */
+static int
+conn_headed(struct conn *c, const struct http_request *req)
+{
+	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
+
+	c->headed = 1;
+	if (!req->chunked)
+		c->need = req->head_len + req->content_length;
+	if (!req->expect_continue || c->inlen > req->head_len)
+		return 0;
+	if (route_refuse_early(c, req))
+		return 1;
+	memcpy(c->head, cont, sizeof(cont) - 1);
+	c->headlen = sizeof(cont) - 1;
+	c->off = 0;
+	return 1;
+}
+
+/* One request from the buffer: 1 when it was answered (or refused),
+ * 0 when its bytes are not all there yet. */
+static int
+conn_parse(struct conn *c)
 {
 	struct http_request req;
 	char err[UTIL_ERR_MAX];
 	int status;
 
-	while (c->outoff == c->out.len && !c->closing && c->inlen > 0) {
-		switch (http_parse_request(c->in, c->inlen, &req, &status, err,
-		    sizeof(err))) {
-		case HTTP_MORE:
-			if (c->inlen < TEND_CONN_BUF_MAX)
-				return;
-			respond_text(c, NULL, 413, NULL, "request too large");
+	if (c->need > c->inlen)
+		return 0;	/* the head was parsed: only body to come */
+	switch (http_parse_request(c->in, c->inlen, &req, &status, err,
+	    sizeof(err))) {
+	case HTTP_MORE:
+		if (req.head_len > 0 && !c->headed)
+			return conn_headed(c, &req);
+		if (c->inlen < TEND_CONN_BUF_MAX)
+			return 0;
+		conn_text(c, NULL, 413, NULL, "request too large");
+		break;
+	case HTTP_ERROR:
+		log_debug("control: bad request: %d %s", status, err);
+		conn_text(c, NULL, status, NULL, "%s", err);
+		break;
+	case HTTP_DONE:
+		c->need = 0;
+		c->headed = 0;
+		route_request(c, &req);
+		memmove(c->in, c->in + req.total_len, c->inlen - req.total_len);
+		c->inlen -= req.total_len;
+		/* The next request gets its own TEND_CONN_TIMEOUT. */
+		ev_timer_again(c->ctl->t->loop, &c->timer);
+		break;
+	}
+	return 1;
+}
+
+/*
+ * Answers every whole request in the buffer, one at a time: the next is
+ * parsed only once the last answer is written. After the peer's EOF
+ * (a half-close: it may still read), what was sent whole is answered,
+ * then the connection closes; a partial request can never complete.
+ */
+static void
+conn_process(struct conn *c)
+{
+	while (!conn_pending(c) && !c->closing && c->inlen > 0) {
+		if (conn_parse(c) == 0)
 			break;
-		case HTTP_ERROR:
-			log_debug("control: bad request: %d %s", status, err);
-			respond_text(c, NULL, status, NULL, "%s", err);
-			break;
-		case HTTP_DONE:
-			route(c, &req);
-			memmove(c->in, c->in + req.total_len,
-			    c->inlen - req.total_len);
-			c->inlen -= req.total_len;
-			/* The next request gets its own TEND_CONN_TIMEOUT. */
-			ev_timer_again(c->ctl->t->loop, &c->timer);
-			break;
-		}
 		if (conn_flush(c) == -1)
 			return;
 	}
+	if (c->eof && !conn_pending(c))
+		conn_free(c);
 }
 
-/* Reads what there is; 0, or -1 when the connection is gone (freed). */
+/* The first bytes of a connection: from the short deadline of one that
+ * has sent nothing to TEND_CONN_TIMEOUT for the whole request. */
+static void
+conn_started(struct conn *c)
+{
+	if (!c->fresh)
+		return;
+	c->fresh = 0;
+	c->timer.repeat = TEND_CONN_TIMEOUT;
+	ev_timer_again(c->ctl->t->loop, &c->timer);
+}
+
+/* Reads what there is; 0, or -1 when the connection is gone (freed).
+ * EOF only stops the reading: what came before it is still answered. */
 static int
 conn_read(struct conn *c)
 {
@@ -422,44 +278,76 @@ conn_read(struct conn *c)
 		n = read(c->fd, c->in + c->inlen, c->incap - c->inlen);
 		if (n > 0) {
 			c->inlen += (size_t)n;
+			conn_started(c);
 			continue;
 		}
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (n == 0) {
+			c->eof = 1;
+			conn_watch(c, 0);
 			return 0;
-		if (n == -1 && errno != ECONNRESET)
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (errno != ECONNRESET)
 			log_warn("control: read");
-		conn_free(c);		/* EOF or error */
+		conn_free(c);		/* the peer cannot read an answer */
 		return -1;
 	}
 }
 
+/* Watches c for events (0: for nothing). */
 static void
 conn_watch(struct conn *c, int events)
 {
 	struct ev_loop *loop = c->ctl->t->loop;
 
-	if (c->io.events == events)
+	if (ev_is_active(&c->io) && c->io.events == events)
 		return;
 	ev_io_stop(loop, &c->io);
+	if (events == 0)
+		return;
 	ev_io_set(&c->io, c->fd, events);
 	ev_io_start(loop, &c->io);
 }
 
+/* The answer's unwritten part as at most two pieces: head, body. */
+static int
+conn_iov(const struct conn *c, struct iovec *iov)
+{
+	size_t boff = c->off > c->headlen ? c->off - c->headlen : 0;
+	int n = 0;
+
+	if (c->off < c->headlen) {
+		iov[n].iov_base = (char *)c->head + c->off;
+		iov[n++].iov_len = c->headlen - c->off;
+	}
+	if (boff < c->bodylen) {
+		iov[n].iov_base = c->body->sb.buf + boff;
+		iov[n++].iov_len = c->bodylen - boff;
+	}
+	return n;
+}
+
 /* Writes what is queued: 0, or -1 when c is done with and freed. While
  * an answer is pending, c is not read: a client that sends without
- * reading fills its own socket buffer, not tend's memory. */
+ * reading fills its own socket buffer, not tend's memory. A body is
+ * shared, not copied, so a slow reader holds a reference, not bytes. */
 static int
 conn_flush(struct conn *c)
 {
+	struct iovec iov[2];
+	struct msghdr m;
 	ssize_t n;
 
-	while (c->outoff < c->out.len) {
-		n = send(c->fd, c->out.buf + c->outoff, c->out.len - c->outoff,
-		    MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (conn_pending(c)) {
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = iov;
+		m.msg_iovlen = (size_t)conn_iov(c, iov);
+		n = sendmsg(c->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n > 0) {
-			c->outoff += (size_t)n;
+			c->off += (size_t)n;
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -469,7 +357,7 @@ conn_flush(struct conn *c)
 			return 0;
 		}
 		if (errno != EPIPE && errno != ECONNRESET)
-			log_warn("control: send");
+			log_warn("control: sendmsg");
 		conn_free(c);
 		return -1;
 	}
@@ -477,9 +365,11 @@ conn_flush(struct conn *c)
 		conn_free(c);
 		return -1;
 	}
-	sbuf_free(&c->out);
-	c->outoff = 0;
-	conn_watch(c, EV_READ);
+	body_put(c->body);
+	c->body = NULL;
+	c->headlen = c->bodylen = c->off = 0;
+	c->idle_since = ev_now(c->ctl->t->loop);
+	conn_watch(c, c->eof ? 0 : EV_READ);
 	return 0;
 }
 
@@ -497,27 +387,30 @@ conn_cb(struct ev_loop *loop, ev_io *w, int revents)
 		conn_process(c);
 }
 
-/* Nothing whole within TEND_CONN_TIMEOUT (or an answer nobody reads). */
+/* Nothing within TEND_CONN_IDLE_TIMEOUT of connecting, nothing whole
+ * within TEND_CONN_TIMEOUT, or an answer nobody reads. */
 static void
 conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct conn *c = container_of(w, struct conn, timer);
 
-	if (c->outoff < c->out.len || c->inlen == 0) {
+	if (conn_pending(c) || c->inlen == 0) {
 		conn_free(c);		/* idle, or not reading its answer */
 		return;
 	}
-	respond_text(c, NULL, 408, NULL, "no whole request within %gs",
+	conn_text(c, NULL, 408, NULL, "no whole request within %gs",
 	    TEND_CONN_TIMEOUT);
 	(void)conn_flush(c);
 }
 
 /* ---- listeners ------------------------------------------------------- */
 
+/* A connection accepted from l, read at once: a peer that sent its
+ * request already is then no longer idle (see evict_idle). */
 static void
 conn_new(struct listener *l, int fd)
 {
-	struct control *ctl = l->ctl;
+	struct ev_loop *loop = l->ctl->t->loop;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct conn *c;
@@ -527,26 +420,31 @@ conn_new(struct listener *l, int fd)
 		close(fd);
 		return;
 	}
-	c->ctl = ctl;
+	c->ctl = l->ctl;
+	c->l = l;
 	c->fd = fd;
+	c->fresh = 1;
+	c->idle_since = ev_now(loop);
 	/* Over TCP anyone may read; a Unix peer's uid decides POST. */
 	if (!l->tcp && getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred,
 	    &len) == 0)
 		c->can_post = cred.uid == 0 || cred.uid == geteuid();
-	if ((c->next = ctl->conns) != NULL)
+	if ((c->next = l->conns) != NULL)
 		c->next->prev = c;
-	ctl->conns = c;
-	ctl->nconns++;
+	l->conns = c;
+	l->nconns++;
 	ev_io_init(&c->io, conn_cb, fd, EV_READ);
-	ev_io_start(ctl->t->loop, &c->io);
+	ev_io_start(loop, &c->io);
 	ev_init(&c->timer, conn_timeout_cb);
-	c->timer.repeat = TEND_CONN_TIMEOUT;
-	ev_timer_again(ctl->t->loop, &c->timer);
+	c->timer.repeat = TEND_CONN_IDLE_TIMEOUT;
+	ev_timer_again(loop, &c->timer);
+	if (conn_read(c) == 0)
+		conn_process(c);
 }
 
-/* Over TEND_CONN_MAX: a short answer, best effort, and close. */
+/* "503 too many connections" to fd, best effort; counted. */
 static void
-refuse(struct control *ctl, int fd)
+busy(struct control *ctl, int fd)
 {
 	char buf[256];
 	int n;
@@ -557,8 +455,49 @@ refuse(struct control *ctl, int fd)
 		memcpy(buf + n, "too many connections\n", 21);
 		(void)send(fd, buf, (size_t)n + 21, MSG_NOSIGNAL | MSG_DONTWAIT);
 	}
-	close(fd);
 	metrics_count_request(ctl->t, 503);
+}
+
+/*
+ * l is full: makes room by closing its connection idle the longest (no
+ * byte of a request read, no answer pending) with a 503. 0, or -1
+ * when every one is busy. Each listener has its own TEND_CONN_MAX, so
+ * TCP clients never take the Unix socket's places, and a full listener
+ * still serves a newcomer rather than whoever holds connections open.
+ */
+static int
+evict_idle(struct listener *l)
+{
+	struct conn *victim = NULL;
+
+	for (struct conn *c = l->conns; c != NULL; c = c->next)
+		if (c->inlen == 0 && !conn_pending(c) && !c->closing &&
+		    !c->eof && (victim == NULL ||
+		    c->idle_since < victim->idle_since))
+			victim = c;
+	if (victim == NULL)
+		return -1;
+	busy(l->ctl, victim->fd);
+	conn_free(victim);
+	return 0;
+}
+
+/* Out of fds (EMFILE, ENFILE, ENOBUFS, ENOMEM): the backlog keeps the
+ * connections; accept again after TEND_ACCEPT_RETRY. */
+static void
+accept_pause(struct ev_loop *loop, struct listener *l)
+{
+	/* At most one line per TEND_ACCEPT_LOG_EVERY: a shortage that
+	 * lasts is one fact, not a flood. */
+	if (!l->paused && (l->logged_at == 0 ||
+	    ev_now(loop) - l->logged_at >= TEND_ACCEPT_LOG_EVERY)) {
+		log_warn("control: accept4(%s): pausing accepts", l->name);
+		l->logged_at = ev_now(loop);
+	}
+	l->paused = 1;
+	ev_io_stop(loop, &l->io);
+	ev_timer_set(&l->retry, TEND_ACCEPT_RETRY, 0.);
+	ev_timer_start(loop, &l->retry);
 }
 
 static void
@@ -573,30 +512,17 @@ accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (fd == -1) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return;
-			/* EMFILE, ENFILE, ENOBUFS, ENOMEM: the backlog
-			 * keeps the connections; try again shortly. */
-			/* At most one line per TEND_ACCEPT_LOG_EVERY: a
-			 * shortage that lasts is one fact, not a flood. */
-			if (!l->paused && (l->logged_at == 0 ||
-			    ev_now(loop) - l->logged_at >=
-			    TEND_ACCEPT_LOG_EVERY)) {
-				log_warn("control: accept4(%s): pausing "
-				    "accepts", l->name);
-				l->logged_at = ev_now(loop);
-			}
-			l->paused = 1;
-			ev_io_stop(loop, &l->io);
-			ev_timer_set(&l->retry, TEND_ACCEPT_RETRY, 0.);
-			ev_timer_start(loop, &l->retry);
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				accept_pause(loop, l);
 			return;
 		}
 		l->paused = 0;
-		if (l->ctl->nconns >= TEND_CONN_MAX)
-			refuse(l->ctl, fd);
-		else
+		if (l->nconns < TEND_CONN_MAX || evict_idle(l) == 0) {
 			conn_new(l, fd);
+			continue;
+		}
+		busy(l->ctl, fd);
+		close(fd);
 	}
 }
 
@@ -654,13 +580,53 @@ clear_stale(const char *path, const struct sockaddr_un *sun)
 	return 0;
 }
 
+/*
+ * The socket file is made by bind under a umask that leaves exactly mode,
+ * so no chmod follows: a chmod (or stat) by path after bind would act on
+ * whatever a user who can write the directory has put there meanwhile,
+ * a symlink to any file included. fstat of the socket describes the
+ * socket, not the file, so the file's identity comes from lstat, which
+ * never follows a symlink; it is only used to recognise our own file
+ * before removing it at exit.
+ */
+static int
+bind_unix(struct listener *l, const struct sockaddr_un *sun, unsigned mode)
+{
+	const char *path = sun->sun_path;
+	struct stat st;
+	mode_t old;
+	int r;
+
+	old = umask(~(mode_t)mode & 0777);
+	r = bind(l->fd, (const struct sockaddr *)sun, sizeof(*sun));
+	umask(old);
+	if (r == -1) {
+		log_error("control socket: bind(%s)", path);
+		return -1;
+	}
+	if (lstat(path, &st) == -1) {
+		log_error("control socket: lstat(%s)", path);
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		log_errorx("control socket: %s was replaced right after bind "
+		    "(now not a socket): refusing it", path);
+		return -1;
+	}
+	/* A default ACL on the directory beats the umask: say so. */
+	if ((st.st_mode & 07777) != (mode_t)mode)
+		log_warnx("control socket: %s has mode %04o, not socket_mode "
+		    "%04o (a default ACL on its directory?)", path,
+		    (unsigned)(st.st_mode & 07777), mode);
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	return 0;
+}
+
 static int
 listen_unix(struct listener *l, const char *path, unsigned mode)
 {
 	struct sockaddr_un sun;
-	struct stat st;
-	mode_t old;
-	int r;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -677,21 +643,16 @@ listen_unix(struct listener *l, const char *path, unsigned mode)
 		log_error("control socket: socket");
 		return -1;
 	}
-	/* Created with no more than mode allows, never wider for a moment. */
-	old = umask(~(mode_t)mode & 0777);
-	r = bind(l->fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old);
-	if (r == -1) {
-		log_error("control socket: bind(%s)", path);
-		return -1;
-	}
-	if ((l->path = strdup(path)) == NULL || stat(path, &st) == -1 ||
-	    chmod(path, (mode_t)mode) == -1 || listen(l->fd, SOMAXCONN) == -1) {
+	if ((l->path = strdup(path)) == NULL) {
 		log_error("control socket: %s", path);
 		return -1;
 	}
-	l->dev = st.st_dev;
-	l->ino = st.st_ino;
+	if (bind_unix(l, &sun, mode) == -1)
+		return -1;
+	if (listen(l->fd, SOMAXCONN) == -1) {
+		log_error("control socket: listen(%s)", path);
+		return -1;
+	}
 	return 0;
 }
 
@@ -731,10 +692,12 @@ listener_close(struct ev_loop *loop, struct listener *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;
-	/* Only the file we made: another tend may have replaced it. */
-	if (l->path != NULL && l->ino != 0 && stat(l->path, &st) == 0 &&
-	    st.st_dev == l->dev && st.st_ino == l->ino &&
-	    unlink(l->path) == -1)
+	/* Only the file we made: another tend may have replaced it, and a
+	 * symlink there is never followed (lstat; unlink removes a link,
+	 * not its target). */
+	if (l->path != NULL && l->ino != 0 && lstat(l->path, &st) == 0 &&
+	    S_ISSOCK(st.st_mode) && st.st_dev == l->dev &&
+	    st.st_ino == l->ino && unlink(l->path) == -1)
 		log_warn("control socket: unlink(%s)", l->path);
 	free(l->path);
 	l->path = NULL;
@@ -784,8 +747,9 @@ control_close(struct tend *t)
 
 	if (ctl == NULL)
 		return;
-	while (ctl->conns != NULL)
-		conn_free(ctl->conns);
+	for (int i = 0; i < 2; i++)
+		while (ctl->l[i].conns != NULL)
+			conn_free(ctl->l[i].conns);
 	for (int i = 0; i < 2; i++)
 		listener_close(t->loop, &ctl->l[i]);
 	free(ctl);

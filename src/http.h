@@ -32,7 +32,10 @@ struct http_request {
  * TEND_HTTP_HEAD_MAX + TEND_HTTP_BODY_MAX, as the head, chunk lines and
  * trailers share the head's limit. HTTP_MORE: some further bytes could
  * still make a valid request. HTTP_ERROR: *status is 400, 413, 414, 431
- * or 505 and err a reason without newline. Otherwise than on HTTP_DONE,
+ * or 505 and err a reason without newline. HTTP_MORE with req->head_len
+ * > 0: the head is whole and valid and req holds its fields as on
+ * HTTP_DONE (content_length: the chunks so far, if chunked), so a server
+ * can answer 100 Continue or refuse before the body comes. Otherwise
  * req holds only what was read (method_name, for a log line).
  */
 enum http_result http_parse_request(const char *buf, size_t len,

@@ -101,6 +101,27 @@ json_escape(char *buf, size_t len, size_t cap, const char *s)
 	return len;
 }
 
+/*
+ * Appends s to buf as text: a control byte (ESC, CR, LF...) or DEL
+ * becomes \xNN. Messages carry what clients and workers sent (a request
+ * path, a STATUS= text): escaped here, once for every caller, none of it
+ * can forge a log line or drive the terminal that shows the log.
+ */
+static size_t
+text_escape(char *buf, size_t len, size_t cap, const char *s)
+{
+	for (; *s != '\0' && len + 5 < cap; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			len += (size_t)snprintf(buf + len, cap - len,
+			    "\\x%02x", c);
+		else
+			buf[len++] = (char)c;
+	}
+	return len;
+}
+
 static void
 vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
@@ -126,10 +147,10 @@ vlog(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		line[len++] = '}';
 		line[len++] = '\n';
 	} else {
-		n = snprintf(line, sizeof(line), "tend: %s: %s\n",
-		    level_names[level], msg);
-		len = (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1;
-		line[len - 1] = '\n';
+		len = (size_t)snprintf(line, sizeof(line), "tend: %s: ",
+		    level_names[level]);
+		len = text_escape(line, len, sizeof(line) - 1, msg);
+		line[len++] = '\n';
 	}
 	logstate.dropped += sink_write(&logstate.sink, line, len);
 	errno = saved;

@@ -42,8 +42,15 @@
 #define TEND_HTTP_PATH_MAX	256	/* decoded request path, NUL included */
 #define TEND_HTTP_QUERY_MAX	256	/* raw query string, NUL included */
 #define TEND_LAG_NBUCKETS	13	/* tend_loop_lag_seconds buckets, +Inf excluded */
-#define TEND_CONN_MAX		128	/* control connections open at once */
+#define TEND_CONN_MAX		128	/* control connections open at once, per
+					 * listener (Unix socket, TCP) */
 #define TEND_CONN_TIMEOUT	5.0	/* a request must arrive whole within this */
+#define TEND_CONN_IDLE_TIMEOUT	1.0	/* first byte of a connection by then */
+#define TEND_HTTP_RESP_HEAD_MAX	512	/* an answer's status line, headers */
+#define TEND_RENDER_INTERVAL	0.5	/* /metrics and /status are rendered at
+					 * most this often, shared meanwhile */
+#define TEND_OUTPUT_MAX		(64 << 20) /* bytes of answers queued, all
+					 * connections together */
 #define TEND_CONN_BUF_MAX	(2 * (TEND_HTTP_HEAD_MAX + TEND_HTTP_BODY_MAX))
 					/* input held per connection: one request
 					 * with its chunk framing */

@@ -92,7 +92,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_error(status, err, sizeof(err));
 			return 0;
 		case HTTP_MORE:
-			if (status != 0)
+			/* A whole head: its fields, and a body still short. */
+			if (status != 0 || r.head_len > size - off ||
+			    (r.head_len > 0 && (r.path[0] != '/' ||
+			    (!r.chunked && r.head_len + r.content_length <=
+			    size - off))))
 				abort();
 			return 0;
 		}
