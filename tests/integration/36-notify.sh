@@ -16,21 +16,13 @@ plan 51
 
 S=$TEND_SOCKET
 NW=$HELPERS/notify-worker
-metrics() { curl -s --max-time 5 --unix-socket "$S" http://localhost/metrics; }
-metric() { metrics | awk -v n="$1" '$1 == n { print $2 }'; }
+metrics() { get /metrics; }
 notes() { metric "tend_notify_messages_total{result=\"$1\"}"; }
 health() {
 	curl -s --max-time 5 -o /dev/null -w '%{http_code}' --unix-socket "$S" \
 	    http://localhost/health
 }
 up() { [ "$(health)" = 200 ]; }
-# inst PROG JQ: JQ of PROG's instance 0 in /status.
-inst() {
-	curl -s --max-time 5 --unix-socket "$S" http://localhost/status |
-	    jq -r --arg p "$1" ".programs[] | select(.name == \$p) |
-	    .instances[0] | $2"
-}
-inst_is() { [ "$(inst "$1" "$2")" = "$3" ]; }		# inst_is PROG JQ WANT
 inst_isnt() { [ "$(inst "$1" "$2")" != "$3" ]; }
 metric_is() { [ "$(metric "$1")" = "$2" ]; }		# metric_is NAME WANT
 stop_tend() { kill -TERM "$TEND_PID"; tend_wait "$1" 30; }

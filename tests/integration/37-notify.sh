@@ -13,8 +13,7 @@ plan 32
 
 S=$TEND_SOCKET
 SDN=$HELPERS/sdnotify
-metrics() { curl -s --max-time 5 --unix-socket "$S" http://localhost/metrics; }
-metric() { metrics | awk -v n="$1" '$1 == n { print $2 }'; }
+metrics() { get /metrics; }
 json() { curl -s --max-time 5 --unix-socket "$S" http://localhost/status | jq -r "$1"; }
 health() { curl -s --max-time 5 -o /dev/null -w '%{http_code}' --unix-socket "$S" http://localhost/health; }
 up() { [ "$(health)" = 200 ]; }

@@ -22,17 +22,7 @@ fi
 TEND_WRAP="unshare --pid --fork --mount-proc"
 
 S=$TEND_SOCKET
-metric() {
-	curl -s --max-time 5 --unix-socket "$S" http://localhost/metrics |
-	    awk -v n="$1" '$1 == n { print $2 }'
-}
 unknown() { metric 'tend_notify_messages_total{result="unknown_pid"}'; }
-inst() {
-	curl -s --max-time 5 --unix-socket "$S" http://localhost/status |
-	    jq -r --arg p "$1" ".programs[] | select(.name == \$p) |
-	    .instances[0] | $2"
-}
-inst_is() { [ "$(inst "$1" "$2")" = "$3" ]; }
 unknown_is() { [ "$(unknown)" = "$1" ]; }
 
 cat >"$T/send.py" <<'EOF'

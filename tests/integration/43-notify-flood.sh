@@ -42,10 +42,6 @@ while time.monotonic() - t0 < secs:
     n += 100
 print("sent %d in %.2f s" % (n, time.monotonic() - t0), flush=True)
 EOF
-metric() {
-	curl -s --max-time 5 --unix-socket "$S" http://localhost/metrics |
-	    awk -v n="$1" '$1 == n { print $2 }'
-}
 health_time() {
 	curl -s --max-time 10 -o /dev/null -w '%{http_code} %{time_total}\n' \
 	    --unix-socket "$S" http://localhost/health

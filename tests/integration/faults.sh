@@ -1,26 +1,6 @@
 # faults.sh: what the 4x-faults tests share, sourced after lib.sh. A
 # healthy program next to a faulty one, and tend as an unprivileged user.
 
-# get PATH, code PATH: a GET on the control socket, its body or status.
-get() {
-	curl -s -m 5 --unix-socket "$TEND_SOCKET" "http://localhost$1"
-}
-code() {
-	curl -s -m 5 -o /dev/null -w '%{http_code}' \
-	    --unix-socket "$TEND_SOCKET" "http://localhost$1"
-}
-
-# inst PROGRAM JQ: a field of the program's instance 0 in /status.
-inst() {
-	get /status | jq -r --arg p "$1" \
-	    ".programs[] | select(.name == \$p) | .instances[0] | $2"
-}
-
-# metric NAME: its value in /metrics (NAME with its labels, if any).
-metric() {
-	get /metrics | awk -v m="$1" '$1 == m { print $2 }'
-}
-
 # has_count FILE ERE N: at least N lines of FILE match ERE.
 has_count() {
 	[ -f "$1" ] && [ "$(grep -Ec -- "$2" "$1")" -ge "$3" ]

@@ -313,6 +313,28 @@ ini() {
 	printf '%s\n' "$2" >"$T/$1.ini"
 }
 
+# --- the control socket ------------------------------------------------------
+
+# get PATH, code PATH: a GET on $TEND_SOCKET, its body or its status code.
+get() {
+	curl -s -m 5 --unix-socket "$TEND_SOCKET" "http://localhost$1"
+}
+code() {
+	curl -s -m 5 -o /dev/null -w '%{http_code}' \
+	    --unix-socket "$TEND_SOCKET" "http://localhost$1"
+}
+# metric NAME: its value in /metrics (NAME with its labels, if any).
+metric() {
+	get /metrics | awk -v m="$1" '$1 == m { print $2 }'
+}
+# inst PROGRAM JQ: a field of the program's instance 0 in /status;
+# inst_is PROGRAM JQ WANT.
+inst() {
+	get /status | jq -r --arg p "$1" \
+	    ".programs[] | select(.name == \$p) | .instances[0] | $2"
+}
+inst_is() { [ "$(inst "$1" "$2")" = "$3" ]; }
+
 # --- background runs -----------------------------------------------------------
 
 # What bg_start runs its command under: every signal disposition back to
