@@ -518,17 +518,16 @@ inst_finish(struct instance *in)
 
 	close_report(in);
 	inst_set_process(in, 0, 0);
-	if (in->restart_pending && in->want_up && t->state == TEND_RUNNING) {
+	if (in->want == WANT_REPLACE && t->state == TEND_RUNNING) {
 		/* The operator's restart: a fresh start, not a crash. */
-		in->restart_pending = 0;
+		in->want = WANT_UP;
 		inst_set_state(in, INST_STOPPED, -1, "restart");
 		in->failures = 0;
 		in->rt_count = 0;
 		inst_spawn_soon(in);
 		return;
 	}
-	in->restart_pending = 0;
-	if (!in->want_up || t->state != TEND_RUNNING) {
+	if (in->want != WANT_UP || t->state != TEND_RUNNING) {
 		inst_set_state(in, INST_STOPPED, -1, "stopped");
 		return;
 	}
@@ -728,17 +727,17 @@ program_find_group(struct tend *t, pid_t pgid)
 static void
 inst_restart(struct instance *in)
 {
-	in->want_up = 1;
 	switch (in->state) {
 	case INST_STARTING:
 	case INST_RUNNING:
-		in->restart_pending = 1;
+		in->want = WANT_REPLACE;
 		inst_stop(in);
 		break;
 	case INST_STOPPING:
-		in->restart_pending = 1;
+		in->want = WANT_REPLACE;
 		break;
 	default:	/* stopped, backoff, exited, fatal */
+		in->want = WANT_UP;
 		in->failures = 0;
 		in->rt_count = 0;
 		inst_spawn_soon(in);
@@ -753,7 +752,13 @@ inst_handle(struct instance *in, enum inst_event ev)
 
 	switch (ev) {
 	case IEV_START:
-		in->want_up = 1;
+		/* Waiting out a backoff: the operator's start is now. */
+		if (in->state == INST_BACKOFF) {
+			inst_restart(in);
+			break;
+		}
+		if (in->want != WANT_REPLACE)
+			in->want = WANT_UP;
 		if (in->state == INST_STOPPED || in->state == INST_EXITED ||
 		    in->state == INST_FATAL) {
 			in->failures = 0;
@@ -765,8 +770,8 @@ inst_handle(struct instance *in, enum inst_event ev)
 		inst_restart(in);
 		break;
 	case IEV_STOP:
-		in->want_up = 0;
-		in->restart_pending = 0;
+		in->want = WANT_DOWN;
+		in->prog->rolling = 0;	/* a rollout does not go on past it */
 		if (in->state == INST_BACKOFF)
 			inst_set_state(in, INST_STOPPED, -1, "stop");
 		else if (in->state == INST_STARTING ||
@@ -774,8 +779,8 @@ inst_handle(struct instance *in, enum inst_event ev)
 			inst_stop(in);
 		break;
 	case IEV_KILL:
-		in->want_up = 0;
-		in->restart_pending = 0;
+		in->want = WANT_DOWN;
+		in->prog->rolling = 0;
 		if (in->state == INST_BACKOFF)
 			inst_set_state(in, INST_STOPPED, -1, "kill");
 		else if ((in->state == INST_STARTING ||
@@ -796,7 +801,7 @@ inst_handle(struct instance *in, enum inst_event ev)
 			/* A spawn put off by the slice; a stop since then
 			 * cancels it. */
 			in->spawn_deferred = 0;
-			if (in->want_up &&
+			if (in->want != WANT_DOWN &&
 			    in->prog->tend->state == TEND_RUNNING)
 				inst_spawn_soon(in);
 			break;
@@ -956,7 +961,7 @@ program_rolling_step(struct program *p)
 		}
 		if (p->rolling_next > 0) {
 			prev = &p->inst[p->rolling_next - 1];
-			if (prev->restart_pending ||
+			if (prev->want == WANT_REPLACE ||
 			    prev->state == INST_STARTING ||
 			    prev->state == INST_BACKOFF)
 				return;		/* not ready yet */
@@ -1040,6 +1045,9 @@ program_init(struct program *p, struct tend *t, struct program_config *cfg)
 
 		in->prog = p;
 		in->index = (unsigned)i;
+		/* Up from the start when the start order will start it, so
+		 * /health waits for it; an operator's stop sets it down. */
+		in->want = cfg->autostart ? WANT_UP : WANT_DOWN;
 		in->reportfd = -1;
 		snprintf(in->name, sizeof(in->name), "%s:%zu", cfg->name, i);
 		ev_init(&in->timer, timer_cb);

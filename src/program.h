@@ -34,6 +34,15 @@ enum inst_event {
 
 enum exit_reason { EXIT_EXITED, EXIT_SIGNALED, EXIT_KILLED, EXIT_NREASONS };
 
+/* What should become of an instance; what it is doing is its state. */
+enum inst_want {
+	WANT_DOWN,		/* stop it and keep it down (the operator's
+				 * stop, a shutdown, autostart = no) */
+	WANT_UP,		/* keep it up, restarting per its policy */
+	WANT_REPLACE,		/* stop its process, then start it afresh;
+				 * WANT_UP again once it has started */
+};
+
 struct program;
 
 struct instance {
@@ -41,7 +50,7 @@ struct instance {
 	unsigned	 index;
 	char		 name[TEND_NAME_MAX + 8];	/* "web:0" */
 	enum inst_state	 state;		/* written by inst_set_state only */
-	int		 want_up;	/* what the operator wants */
+	enum inst_want	 want;		/* written by the lifecycle only */
 	pid_t		 pid;		/* main process, 0 when none */
 	pid_t		 pgid;		/* its group while it may have members */
 	uid_t		 uid;		/* the (real) uid it was started as */
@@ -66,10 +75,7 @@ struct instance {
 	unsigned long long out_dropped;	/* output bytes tend's streams refused */
 	unsigned long long out_dropped_logged;
 	double		 start_wall;	/* wall clock of the last spawn */
-	int		 restart_pending; /* start again once stopped */
 	int		 spawn_deferred; /* in->timer is a spawn the slice put off */
-	int		 held;		/* the operator stopped it: /health
-					 * does not wait for it */
 	/* What the worker reports (notify protocol); reset at each spawn. */
 	unsigned long long queue_depth;
 	unsigned long long inflight;

@@ -170,16 +170,11 @@ act(struct program *p, size_t first, size_t end, const char *action,
 		if (strcmp(action, "signal") == 0) {
 			if (inst_signal(in, sig) == -1)
 				continue;
-		} else if (strcmp(action, "stop") == 0) {
-			in->held = 1;
-			p->rolling = 0;
+		} else if (strcmp(action, "stop") == 0)
 			inst_handle(in, IEV_STOP);
-		} else {
-			in->held = 0;
-			/* "start" while waiting out a backoff: start now. */
-			inst_handle(in, strcmp(action, "restart") == 0 ||
-			    in->state == INST_BACKOFF ? IEV_RESTART : IEV_START);
-		}
+		else
+			inst_handle(in, strcmp(action, "restart") == 0 ?
+			    IEV_RESTART : IEV_START);
 		sbuf_printf(b, "%s%s", *hit ? " " : "", in->name);
 		(*hit)++;
 	}

@@ -531,7 +531,8 @@ supervise_health(struct tend *t, struct sbuf *why)
 		for (size_t j = 0; j < p->ninst; j++) {
 			struct instance *in = &p->inst[j];
 
-			if (in->held || inst_is_ready(in))
+			/* An operator's stop: not waited for. */
+			if (in->want == WANT_DOWN || inst_is_ready(in))
 				continue;
 			if (bad < TEND_HEALTH_NAMES)
 				sbuf_printf(why, "%s%s (%s)", bad ?
