@@ -70,7 +70,6 @@ inst_set_state(struct instance *in, enum inst_state to, ev_tstamp timeout,
 		abort();
 	}
 	ev_timer_stop(t->loop, &in->timer);
-	in->spawn_deferred = 0;		/* the timer served it */
 	if (timeout >= 0) {
 		ev_timer_set(&in->timer, timeout, 0.);
 		ev_timer_start(t->loop, &in->timer);
@@ -312,8 +311,6 @@ inst_spawn(struct instance *in)
 	const char *call;
 	pid_t pid = -1;
 
-	if (t->spawn_slice == 0)
-		t->spawn_slice = mono_now();
 	in->spawn_failed = 0;
 	in->notify_failed = 0;
 	in->kill_sent = 0;
@@ -797,15 +794,6 @@ inst_handle(struct instance *in, enum inst_event ev)
 			inst_finish(in);
 		break;
 	case IEV_TIMER:
-		if (in->spawn_deferred) {
-			/* A spawn put off by the slice; a stop since then
-			 * cancels it. */
-			in->spawn_deferred = 0;
-			if (in->want != WANT_DOWN &&
-			    in->prog->tend->state == TEND_RUNNING)
-				inst_spawn_soon(in);
-			break;
-		}
 		switch (in->state) {
 		case INST_STARTING:
 			if (c->ready == READY_NOTIFY) {
@@ -879,40 +867,84 @@ program_check_groups(struct tend *t)
 }
 
 /*
- * Whether this loop iteration may spawn once more: its first spawn always,
- * then more while less than TEND_SPAWN_SLICE has passed since that first
- * one. A spawn blocks tend until the child has exec'd (vfork), 0.1 to
- * 0.5 ms, so a thousand of them in one iteration would leave signals and
- * the control socket waiting for a second. supervise.c's step, a prepare
- * watcher, opens a new slice every iteration.
- */
-int
-program_may_spawn(struct tend *t)
-{
-	return t->spawn_slice == 0 ||
-	    mono_now() - t->spawn_slice < TEND_SPAWN_SLICE;
-}
-
-/*
- * Every spawn goes through the iteration's slice: now if it allows,
- * else on the next iteration (in->timer at 0 s, spawn_deferred), unless
- * a stop comes first.
+ * Every spawn waits in one queue, in order, for the loop's prepare step
+ * (program_spawn_queued): a spawn blocks tend until the child has exec'd
+ * (vfork), 0.1 to 0.5 ms, so a thousand of them in one callback would
+ * leave signals and the control socket waiting for a second. While the
+ * queue holds work, an idle watcher keeps the loop from sleeping.
  */
 static void
 inst_spawn_soon(struct instance *in)
 {
 	struct tend *t = in->prog->tend;
 
-	if (in->spawn_deferred)
+	if (in->spawnq)
 		return;
-	if (program_may_spawn(t)) {
-		inst_spawn(in);
-		return;
+	in->spawnq = 1;
+	in->spawnq_next = NULL;
+	if (t->spawnq_tail != NULL)
+		t->spawnq_tail->spawnq_next = in;
+	else
+		t->spawnq_head = in;
+	t->spawnq_tail = in;
+	ev_idle_start(t->loop, &t->spawn_idle);
+}
+
+static struct instance *
+spawnq_pop(struct tend *t)
+{
+	struct instance *in = t->spawnq_head;
+
+	if (in == NULL)
+		return NULL;
+	if ((t->spawnq_head = in->spawnq_next) == NULL)
+		t->spawnq_tail = NULL;
+	in->spawnq_next = NULL;
+	in->spawnq = 0;
+	return in;
+}
+
+/* Whether a queued instance is still to be spawned: a stop, a shutdown
+ * or a spawn by another way since it was queued cancel it. */
+static int
+spawn_still_wanted(const struct instance *in)
+{
+	if (in->want == WANT_DOWN || in->prog->tend->state != TEND_RUNNING ||
+	    in->pid > 0)
+		return 0;
+	switch (in->state) {
+	case INST_STOPPED: case INST_BACKOFF: case INST_EXITED:
+	case INST_FATAL:
+		return 1;
+	default:
+		return 0;
 	}
-	in->spawn_deferred = 1;
-	ev_timer_stop(t->loop, &in->timer);
-	ev_timer_set(&in->timer, 0., 0.);
-	ev_timer_start(t->loop, &in->timer);
+}
+
+void
+program_spawn_queued(struct tend *t)
+{
+	double start = mono_now();
+	struct instance *in;
+	int spawned = 0;
+
+	/* The first spawn always, then more while TEND_SPAWN_SLICE lasts. */
+	while ((spawned == 0 || mono_now() - start < TEND_SPAWN_SLICE) &&
+	    (in = spawnq_pop(t)) != NULL)
+		if (spawn_still_wanted(in)) {
+			inst_spawn(in);
+			spawned++;
+		}
+	if (t->spawnq_head == NULL)
+		ev_idle_stop(t->loop, &t->spawn_idle);
+}
+
+void
+program_spawnq_clear(struct tend *t)
+{
+	while (spawnq_pop(t) != NULL)
+		;
+	ev_idle_stop(t->loop, &t->spawn_idle);
 }
 
 int
@@ -961,7 +993,7 @@ program_rolling_step(struct program *p)
 		}
 		if (p->rolling_next > 0) {
 			prev = &p->inst[p->rolling_next - 1];
-			if (prev->want == WANT_REPLACE ||
+			if (prev->want == WANT_REPLACE || prev->spawnq ||
 			    prev->state == INST_STARTING ||
 			    prev->state == INST_BACKOFF)
 				return;		/* not ready yet */

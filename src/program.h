@@ -75,7 +75,9 @@ struct instance {
 	unsigned long long out_dropped;	/* output bytes tend's streams refused */
 	unsigned long long out_dropped_logged;
 	double		 start_wall;	/* wall clock of the last spawn */
-	int		 spawn_deferred; /* in->timer is a spawn the slice put off */
+	struct instance	*spawnq_next;	/* borrowed: next in tend's spawn
+					 * queue */
+	int		 spawnq;	/* in that queue */
 	/* What the worker reports (notify protocol); reset at each spawn. */
 	unsigned long long queue_depth;
 	unsigned long long inflight;
@@ -151,7 +153,10 @@ void program_rolling_restart(struct program *p);
 /* Moves a rolling restart on; called after any state change. */
 void program_rolling_step(struct program *p);
 
-/* Whether this loop iteration may spawn once more (its spawn slice). */
-int program_may_spawn(struct tend *t);
+/* Spawns the queued instances still wanted, for at most TEND_SPAWN_SLICE
+ * (one always); the loop's prepare step calls it once an iteration. */
+void program_spawn_queued(struct tend *t);
+/* Empties the spawn queue (at exit). */
+void program_spawnq_clear(struct tend *t);
 
 #endif

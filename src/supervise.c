@@ -169,36 +169,18 @@ log_waiting(struct program *p)
 	log_info("%s: waiting for %s", p->cfg->name, buf);
 }
 
-/*
- * Starts the released programs' instances while the iteration's spawn
- * slice lasts (program_may_spawn): 10000 spawns in one callback would
- * leave signals unread for seconds. What is left is started on the next
- * iterations (start_more), after whatever else has come in.
- */
+/* Starts the released programs' instances: each is queued, and spawned
+ * from the queue as the iterations' spawn slices allow (program.c). */
 static void
 start_some(struct tend *t)
 {
-	int more = 0;
-
 	for (size_t i = 0; i < t->nprograms; i++) {
 		struct program *p = &t->programs[i];
 
 		while (p->started && p->next_start < p->ninst &&
-		    program_may_spawn(t) && t->state == TEND_RUNNING)
+		    t->state == TEND_RUNNING)
 			inst_handle(&p->inst[p->next_start++], IEV_START);
-		more |= p->started && p->next_start < p->ninst;
 	}
-	if (more && t->state == TEND_RUNNING &&
-	    !ev_is_active(&t->start_more)) {
-		ev_timer_set(&t->start_more, 0., 0.);
-		ev_timer_start(t->loop, &t->start_more);
-	}
-}
-
-static void
-start_more_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	container_of(w, struct tend, start_more)->dirty = 1;
 }
 
 static void
@@ -245,26 +227,39 @@ step_stopping(struct tend *t)
 	}
 }
 
+/* Each pass may change states again; bounded by the instances. */
 static void
-step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+plan(struct tend *t)
 {
-	struct tend *t = container_of(w, struct tend, step);
-
-	/* A prepare watcher runs once an iteration, before the poll: a new
-	 * spawn slice for this step's starts and the restarts that the
-	 * iteration's timers then make (program.c). */
-	t->spawn_slice = 0;
-	/* Each pass may change states again; bounded by the instances. */
 	while (t->dirty) {
 		t->dirty = 0;
 		if (t->state == TEND_RUNNING) {
 			step_running(t);
 			for (size_t i = 0; i < t->nprograms; i++)
 				program_rolling_step(&t->programs[i]);
-		}
-		else if (t->state == TEND_STOPPING)
+		} else if (t->state == TEND_STOPPING)
 			step_stopping(t);
 	}
+}
+
+static void
+spawn_idle_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+	/* Nothing: being active keeps the poll from sleeping, and the
+	 * prepare step spawns. */
+}
+
+static void
+step_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct tend *t = container_of(w, struct tend, step);
+
+	/* A prepare watcher runs once an iteration, before the poll: plan,
+	 * spawn what the plan and the iteration's timers queued (one slice
+	 * an iteration), and plan again for what the spawns changed. */
+	plan(t);
+	program_spawn_queued(t);
+	plan(t);
 }
 
 static void
@@ -401,7 +396,7 @@ supervise_init(struct tend *t)
 	ev_init(&t->shutdown_timer, shutdown_timer_cb);
 	ev_init(&t->delay_timer, delay_timer_cb);
 	ev_init(&t->sweep_poll, sweep_poll_cb);
-	ev_init(&t->start_more, start_more_cb);
+	ev_idle_init(&t->spawn_idle, spawn_idle_cb);
 	ev_prepare_init(&t->step, step_cb);
 	ev_prepare_start(t->loop, &t->step);
 	t->state = TEND_RUNNING;
@@ -416,7 +411,7 @@ supervise_free(struct tend *t)
 	ev_timer_stop(t->loop, &t->shutdown_timer);
 	ev_timer_stop(t->loop, &t->delay_timer);
 	ev_timer_stop(t->loop, &t->sweep_poll);
-	ev_timer_stop(t->loop, &t->start_more);
+	program_spawnq_clear(t);
 	for (size_t i = 0; i < t->nprograms; i++)
 		program_free(&t->programs[i]);
 	free(t->programs);

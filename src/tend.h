@@ -135,8 +135,11 @@ struct tend {
 	int			 tty_owner;	/* wrapper mode started in the foreground */
 	pid_t			 tty_pgid;	/* group we gave the terminal to, 0 = none */
 	int			 dirty;		/* an instance changed state: re-plan */
-	double			 spawn_slice;	/* mono_now() at this iteration's first
-						 * spawn, 0 = none yet */
+	struct instance		*spawnq_head;	/* borrowed: instances waiting to
+						 * be spawned, in order */
+	struct instance		*spawnq_tail;
+	ev_idle			 spawn_idle;	/* active while the queue holds
+						 * any: the loop must not sleep */
 	uint64_t		 rng;		/* xorshift state for backoff jitter */
 	int			 sweep_killed;	/* PID 1 sweep: KILL sent */
 	int			 shutdown_killed; /* shutdown_timeout passed: KILL sent */
@@ -150,7 +153,6 @@ struct tend {
 	ev_timer		 shutdown_timer; /* shutdown_timeout, then the PID 1 sweep */
 	ev_timer		 delay_timer;	/* shutdown_delay */
 	ev_timer		 sweep_poll;	/* PID 1 sweep: anyone left? */
-	ev_timer		 start_more;	/* more instances to start: next iteration */
 	ev_prepare		 step;		/* re-plans start/stop order when dirty */
 
 	struct loop_stats	 loop_stats;
