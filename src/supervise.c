@@ -19,10 +19,35 @@
 #include "supervise.h"
 #include "util.h"
 
+/*
+ * The one writer of t->state: running -> stopping -> (PID 1: sweeping ->)
+ * done, logged at debug. Any other move is a bug.
+ */
+static void
+tend_set_state(struct tend *t, enum tend_state to, const char *why)
+{
+	static const char *names[] = { "running", "stopping", "sweeping",
+	    "done" };
+	static const unsigned allowed[] = {
+		[TEND_RUNNING] = 1u << TEND_STOPPING,
+		[TEND_STOPPING] = 1u << TEND_SWEEPING | 1u << TEND_DONE,
+		[TEND_SWEEPING] = 1u << TEND_DONE,
+		[TEND_DONE] = 0,
+	};
+
+	if (!(allowed[t->state] & 1u << to)) {
+		log_errorx("bug: tend: no move %s -> %s (%s)", names[t->state],
+		    names[to], why);
+		abort();
+	}
+	log_debug("tend: %s -> %s (%s)", names[t->state], names[to], why);
+	t->state = to;
+}
+
 static void
 finish(struct tend *t)
 {
-	t->state = TEND_DONE;
+	tend_set_state(t, TEND_DONE, "finished");
 	ev_timer_stop(t->loop, &t->shutdown_timer);
 	ev_timer_stop(t->loop, &t->sweep_poll);
 	ev_break(t->loop, EVBREAK_ALL);
@@ -60,7 +85,7 @@ sweep_poll_cb(struct ev_loop *loop, ev_timer *w, int revents)
 static void
 sweep(struct tend *t)
 {
-	t->state = TEND_SWEEPING;
+	tend_set_state(t, TEND_SWEEPING, "PID 1: the programs are down");
 	ev_timer_stop(t->loop, &t->shutdown_timer);
 	if (kill(-1, SIGTERM) == -1 && errno != ESRCH)
 		log_warn("kill(-1, TERM)");
@@ -316,7 +341,7 @@ supervise_shutdown(struct tend *t, const char *why)
 		return;
 	}
 	log_info("shutting down: %s", why);
-	t->state = TEND_STOPPING;
+	tend_set_state(t, TEND_STOPPING, why);
 	/* No restarts from here on: instances waiting out a backoff stop
 	 * now; the others stop in dependency order. */
 	for (size_t i = 0; i < t->nprograms; i++)
@@ -399,7 +424,7 @@ supervise_init(struct tend *t)
 	ev_idle_init(&t->spawn_idle, spawn_idle_cb);
 	ev_prepare_init(&t->step, step_cb);
 	ev_prepare_start(t->loop, &t->step);
-	t->state = TEND_RUNNING;
+	t->state = TEND_RUNNING;	/* the first state: no move to check */
 	t->dirty = 1;
 	return 0;
 }
