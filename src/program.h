@@ -109,6 +109,10 @@ struct program {
 	int		 indexed;	/* has room in tend's pid index */
 };
 
+/* in's timers, set up (no callback armed) and stopped: lifecycle.c's. */
+void inst_watchers_init(struct instance *in);
+void inst_watchers_stop(struct instance *in);
+
 /* Sets up p for cfg, nothing started. 0, or -1 with errno (ENOMEM). */
 int program_init(struct program *p, struct tend *t, struct program_config *cfg);
 /* Stops every watcher and frees; instances must have no process. */

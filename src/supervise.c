@@ -15,6 +15,7 @@
 #include "tend.h"
 #include "config.h"
 #include "log.h"
+#include "proc.h"
 #include "program.h"
 #include "supervise.h"
 #include "util.h"
@@ -410,6 +411,8 @@ link_depends(struct tend *t)
 int
 supervise_init(struct tend *t)
 {
+	if (t->proc == NULL)
+		t->proc = &proc_real;
 	t->nprograms = t->cfg->nprograms;
 	if ((t->programs = calloc(t->nprograms, sizeof(*t->programs))) == NULL)
 		return -1;

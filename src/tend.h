@@ -69,6 +69,7 @@
 #define TEND_NOTIFY_LOG_EVERY	10.0	/* unknown senders logged this often */
 
 struct config;
+struct proc_ops;
 struct program;
 struct control;
 struct instance;
@@ -115,6 +116,8 @@ struct tend {
 	struct ev_loop		*loop;		/* borrowed: the default loop */
 	struct config		*cfg;		/* owned */
 	struct program		*programs;	/* owned array of cfg->nprograms */
+	const struct proc_ops	*proc;		/* borrowed: the process layer
+						 * (proc.h); a fake in tests */
 	size_t			 nprograms;
 	int			 wrapper;	/* started as tend -- CMD */
 	int			 devnull;	/* /dev/null, O_RDWR: stdin in config mode, null */
