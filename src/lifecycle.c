@@ -438,13 +438,8 @@ inst_watchdog_miss(struct instance *in, const char *why)
 static void
 watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	struct instance *in = container_of(w, struct instance, watchdog);
-	char why[64];
-
 	ev_timer_stop(loop, w);
-	snprintf(why, sizeof(why), "no WATCHDOG=1 for %gs",
-	    in->prog->cfg->watchdog);
-	inst_watchdog_miss(in, why);
+	inst_handle(container_of(w, struct instance, watchdog), IEV_WATCHDOG);
 }
 
 /*
@@ -483,8 +478,6 @@ inst_extend(struct instance *in, uint64_t usec)
 void
 inst_notify(struct instance *in, const struct notify_msg *m)
 {
-	struct program_config *c = in->prog->cfg;
-
 	if (m->set & NF_STATUS)
 		snprintf(in->status_text, sizeof(in->status_text), "%s",
 		    m->status);
@@ -501,137 +494,216 @@ inst_notify(struct instance *in, const struct notify_msg *m)
 		in->reloading = 1;
 	if (m->set & NF_READY) {
 		in->reloading = 0;
-		if (c->ready == READY_NOTIFY && in->state == INST_STARTING)
-			inst_set_state(in, INST_RUNNING, c->backoff_reset,
-			    "READY=1");
+		inst_handle(in, IEV_READY);
 		in->prog->tend->dirty = 1;	/* /health, depends */
 	}
 	if ((m->set & NF_WATCHDOG) && ev_is_active(&in->watchdog))
 		ev_timer_again(in->prog->tend->loop, &in->watchdog);
 	if (m->set & NF_EXTEND)
 		inst_extend(in, m->extend_usec);
-	if ((m->set & NF_WATCHDOG_TRIGGER) && (in->state == INST_RUNNING ||
-	    in->state == INST_STARTING))
-		inst_watchdog_miss(in, "WATCHDOG=trigger");
+	if (m->set & NF_WATCHDOG_TRIGGER)
+		inst_handle(in, IEV_WATCHDOG_TRIGGER);
+}
+
+/* ---- the state x event table ----------------------------------------- */
+
+typedef void (*inst_action)(struct instance *);
+
+/* The event is not for this state: nothing to do, by design. */
+static void
+ignore(struct instance *in)
+{
+}
+
+/* Start from down (stopped, exited, fatal): a fresh start. */
+static void
+start_fresh(struct instance *in)
+{
+	in->want = WANT_UP;
+	in->failures = 0;
+	in->rt_count = 0;
+	inst_spawn_soon(in);
+}
+
+/* Start while it has a process, or one is coming: keep it up. */
+static void
+keep_up(struct instance *in)
+{
+	if (in->want != WANT_REPLACE)
+		in->want = WANT_UP;
+}
+
+/* Restart with a process: drain it, then a fresh start. */
+static void
+replace(struct instance *in)
+{
+	in->want = WANT_REPLACE;
+	inst_stop(in);
+}
+
+/* Restart while stopping: start afresh once it has ended. */
+static void
+replace_after(struct instance *in)
+{
+	in->want = WANT_REPLACE;
+}
+
+static void
+want_down(struct instance *in)
+{
+	in->want = WANT_DOWN;
+	in->prog->rolling = 0;	/* a rollout does not go on past it */
+}
+
+static void
+stop(struct instance *in)
+{
+	want_down(in);
+	inst_stop(in);
+}
+
+/* Stop or kill while waiting out a backoff: no restart. */
+static void
+cancel_backoff(struct instance *in)
+{
+	want_down(in);
+	inst_set_state(in, INST_STOPPED, -1, "stop");
+}
+
+static void
+kill_now(struct instance *in)
+{
+	want_down(in);
+	if (!in->kill_sent)
+		inst_kill(in, "kill now");
+}
+
+static void
+exited(struct instance *in)
+{
+	if (in->pid > 0)
+		inst_exited(in, in->wait_status);
+}
+
+static void
+group_empty(struct instance *in)
+{
+	if (in->pid == 0 && !group_alive(in))
+		inst_finish(in);
+}
+
+/* starting's deadline: ready_timeout (notify), else start_seconds. */
+static void
+start_deadline(struct instance *in)
+{
+	struct program_config *c = in->prog->cfg;
+
+	if (c->ready == READY_NOTIFY) {
+		log_warnx("%s: no READY=1 within %gs: a failed start",
+		    in->name, c->ready_timeout);
+		in->notify_failed = 1;
+		inst_stop(in);
+		return;
+	}
+	inst_set_state(in, INST_RUNNING, dmax(0, c->backoff_reset -
+	    c->start_seconds), "up start_seconds");
+}
+
+/* Up backoff_reset: the next failure starts the backoff over. */
+static void
+backoff_reset(struct instance *in)
+{
+	in->failures = 0;
+}
+
+/* The drain deadline, then TEND_KILL_GRACE after kill_signal. */
+static void
+stop_deadline(struct instance *in)
+{
+	struct program_config *c = in->prog->cfg;
+
+	if (!in->kill_sent)
+		inst_kill(in, "stop deadline passed");
+	else if (in->pid > 0)
+		inst_kill(in, "still alive after kill");
+	else {
+		if (group_alive(in))
+			log_warnx("%s: process group %d still has members %gs "
+			    "after %s; no longer waiting", in->name,
+			    (int)in->pgid, TEND_KILL_GRACE,
+			    sig_name(c->kill_signal));
+		inst_finish(in);
+	}
+}
+
+/* READY=1 (ready = notify): started. */
+static void
+ready(struct instance *in)
+{
+	struct program_config *c = in->prog->cfg;
+
+	if (c->ready == READY_NOTIFY)
+		inst_set_state(in, INST_RUNNING, c->backoff_reset, "READY=1");
+}
+
+static void
+watchdog_miss(struct instance *in)
+{
+	char why[64];
+
+	snprintf(why, sizeof(why), "no WATCHDOG=1 for %gs",
+	    in->prog->cfg->watchdog);
+	inst_watchdog_miss(in, why);
+}
+
+static void
+watchdog_trigger(struct instance *in)
+{
+	inst_watchdog_miss(in, "WATCHDOG=trigger");
 }
 
 /*
- * The operator's restart: an instance with a process stops as a stop
- * would (drain deadline and all) and starts again once it has ended; one
- * waiting out a backoff starts now; one that is down starts.
+ * What each event does in each state: the lifecycle, every pair written
+ * out (ignore: nothing to do there, by design). Rows are states, columns
+ * events:
+ *
+ *            START       STOP    KILL     EXIT   GROUP_EMPTY TIMER        RESTART      READY  WATCHDOG WD_TRIGGER
+ * stopped    start_fresh want_dn want_dn  -      -           -            start_fresh  -      -        -
+ * starting   keep_up     stop    kill_now exited group_empty start_dl     replace      ready  -        trigger
+ * running    keep_up     stop    kill_now exited -           bo_reset     replace      -      miss     trigger
+ * backoff    start_fresh cancel  cancel   -      -           spawn_soon   start_fresh  -      -        -
+ * stopping   keep_up     want_dn kill_now exited group_empty stop_dl      replace_aft  -      -        -
+ * exited     start_fresh want_dn want_dn  -      -           -            start_fresh  -      -        -
+ * fatal      start_fresh want_dn want_dn  -      -           -            start_fresh  -      -        -
  */
-static void
-inst_restart(struct instance *in)
-{
-	switch (in->state) {
-	case INST_STARTING:
-	case INST_RUNNING:
-		in->want = WANT_REPLACE;
-		inst_stop(in);
-		break;
-	case INST_STOPPING:
-		in->want = WANT_REPLACE;
-		break;
-	default:	/* stopped, backoff, exited, fatal */
-		in->want = WANT_UP;
-		in->failures = 0;
-		in->rt_count = 0;
-		inst_spawn_soon(in);
-		break;
-	}
-}
+static const inst_action actions[INST_NSTATES][IEV_NEVENTS] = {
+	[INST_STOPPED] = {
+		start_fresh, want_down, want_down, ignore, ignore, ignore,
+		start_fresh, ignore, ignore, ignore },
+	[INST_STARTING] = {
+		keep_up, stop, kill_now, exited, group_empty, start_deadline,
+		replace, ready, ignore, watchdog_trigger },
+	[INST_RUNNING] = {
+		keep_up, stop, kill_now, exited, ignore, backoff_reset,
+		replace, ignore, watchdog_miss, watchdog_trigger },
+	[INST_BACKOFF] = {
+		start_fresh, cancel_backoff, cancel_backoff, ignore, ignore,
+		inst_spawn_soon, start_fresh, ignore, ignore, ignore },
+	[INST_STOPPING] = {
+		keep_up, want_down, kill_now, exited, group_empty,
+		stop_deadline, replace_after, ignore, ignore, ignore },
+	[INST_EXITED] = {
+		start_fresh, want_down, want_down, ignore, ignore, ignore,
+		start_fresh, ignore, ignore, ignore },
+	[INST_FATAL] = {
+		start_fresh, want_down, want_down, ignore, ignore, ignore,
+		start_fresh, ignore, ignore, ignore },
+};
 
 void
 inst_handle(struct instance *in, enum inst_event ev)
 {
-	struct program_config *c = in->prog->cfg;
-
-	switch (ev) {
-	case IEV_START:
-		/* Waiting out a backoff: the operator's start is now. */
-		if (in->state == INST_BACKOFF) {
-			inst_restart(in);
-			break;
-		}
-		if (in->want != WANT_REPLACE)
-			in->want = WANT_UP;
-		if (in->state == INST_STOPPED || in->state == INST_EXITED ||
-		    in->state == INST_FATAL) {
-			in->failures = 0;
-			in->rt_count = 0;
-			inst_spawn_soon(in);
-		}
-		break;
-	case IEV_RESTART:
-		inst_restart(in);
-		break;
-	case IEV_STOP:
-		in->want = WANT_DOWN;
-		in->prog->rolling = 0;	/* a rollout does not go on past it */
-		if (in->state == INST_BACKOFF)
-			inst_set_state(in, INST_STOPPED, -1, "stop");
-		else if (in->state == INST_STARTING ||
-		    in->state == INST_RUNNING)
-			inst_stop(in);
-		break;
-	case IEV_KILL:
-		in->want = WANT_DOWN;
-		in->prog->rolling = 0;
-		if (in->state == INST_BACKOFF)
-			inst_set_state(in, INST_STOPPED, -1, "kill");
-		else if ((in->state == INST_STARTING ||
-		    in->state == INST_RUNNING || in->state == INST_STOPPING) &&
-		    !in->kill_sent)
-			inst_kill(in, "kill now");
-		break;
-	case IEV_EXIT:
-		if (in->pid > 0)
-			inst_exited(in, in->wait_status);
-		break;
-	case IEV_GROUP_EMPTY:
-		if (in->pid == 0 && !group_alive(in))
-			inst_finish(in);
-		break;
-	case IEV_TIMER:
-		switch (in->state) {
-		case INST_STARTING:
-			if (c->ready == READY_NOTIFY) {
-				log_warnx("%s: no READY=1 within %gs: a failed "
-				    "start", in->name, c->ready_timeout);
-				in->notify_failed = 1;
-				inst_stop(in);
-				break;
-			}
-			inst_set_state(in, INST_RUNNING,
-			    dmax(0, c->backoff_reset - c->start_seconds),
-			    "up start_seconds");
-			break;
-		case INST_RUNNING:
-			in->failures = 0;	/* up backoff_reset */
-			break;
-		case INST_BACKOFF:
-			inst_spawn_soon(in);
-			break;
-		case INST_STOPPING:
-			if (!in->kill_sent)
-				inst_kill(in, "stop deadline passed");
-			else if (in->pid > 0)
-				inst_kill(in, "still alive after kill");
-			else {
-				if (group_alive(in))
-					log_warnx("%s: process group %d still "
-					    "has members %gs after %s; no "
-					    "longer waiting", in->name,
-					    (int)in->pgid, TEND_KILL_GRACE,
-					    sig_name(c->kill_signal));
-				inst_finish(in);
-			}
-			break;
-		default:
-			break;
-		}
-		break;
-	}
+	actions[in->state][ev](in);
 }
 
 /*

@@ -30,6 +30,10 @@ enum inst_event {
 	IEV_GROUP_EMPTY,	/* nothing is left of its process group */
 	IEV_TIMER,		/* the current state's timer fired */
 	IEV_RESTART,		/* operator: stop if up, then start again */
+	IEV_READY,		/* READY=1 from the worker */
+	IEV_WATCHDOG,		/* WATCHDOG=1 did not come in time */
+	IEV_WATCHDOG_TRIGGER,	/* WATCHDOG=trigger from the worker */
+	IEV_NEVENTS
 };
 
 enum exit_reason { EXIT_EXITED, EXIT_SIGNALED, EXIT_KILLED, EXIT_NREASONS };
