@@ -18,7 +18,7 @@
 
 #include "tend.h"
 #include "log.h"
-#include "notify.h"
+#include "notifymsg.h"
 #include "pidmap.h"
 #include "proc.h"
 #include "program.h"

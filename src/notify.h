@@ -1,43 +1,13 @@
 /*
- * notify.h: the worker protocol. notify_parse() reads one datagram of
- * sd_notify "KEY=VALUE" lines (pure); the server half owns the
- * NOTIFY_SOCKET datagram socket, reads it on the loop, finds which
- * instance sent each message and hands it to program.c.
+ * notify.h: the worker protocol's server: the NOTIFY_SOCKET datagram
+ * socket, read on the loop; each datagram is parsed (notifymsg.h), its
+ * sender found (sender.h) and the message handed to the lifecycle.
  */
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
-#include <stddef.h>
-#include <stdint.h>
-#include <sys/types.h>
-
 #include "tend.h"
-
-enum notify_field {
-	NF_READY = 1 << 0, NF_RELOADING = 1 << 1, NF_STOPPING = 1 << 2,
-	NF_STATUS = 1 << 3, NF_WATCHDOG = 1 << 4, NF_WATCHDOG_TRIGGER = 1 << 5,
-	NF_EXTEND = 1 << 6, NF_ERRNO = 1 << 7, NF_MAINPID = 1 << 8,
-	NF_QUEUE_DEPTH = 1 << 9, NF_INFLIGHT = 1 << 10,
-};
-
-struct notify_msg {
-	unsigned		 set;		/* NF_* the datagram carried */
-	char			 status[TEND_STATUS_TEXT_MAX];
-	uint64_t		 extend_usec;
-	int			 errnum;
-	pid_t			 mainpid;
-	unsigned long long	 queue_depth;
-	unsigned long long	 inflight;
-	unsigned		 malformed;	/* lines that were not understood */
-};
-
-/*
- * Parses one datagram buf[0..len) into m. Lines are "KEY=VALUE"; a later
- * line wins; keys tend does not use (BARRIER=1, FDSTORE=1, ...) are
- * ignored; a line without '=', with a bad key or a bad value for a key
- * tend uses is counted in m->malformed and the rest still applies.
- */
-void notify_parse(const char *buf, size_t len, struct notify_msg *m);
+#include "notifymsg.h"
 
 /* Opens the socket and sets t->notify_socket (for NOTIFY_SOCKET); -1 and
  * logged on failure. notify_close undoes it. */

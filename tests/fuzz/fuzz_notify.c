@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify.h"
+#include "notifymsg.h"
 #include "util.h"
 
 int

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "notify.h"
+#include "notifymsg.h"
 #include "util.h"
 
 static struct notify_msg m;
