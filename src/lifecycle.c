@@ -167,7 +167,6 @@ inst_spawn(struct instance *in)
 	struct program_config *c = in->prog->cfg;
 	struct tend *t = in->prog->tend;
 	uid_t uid = 0;
-	int tty = 0;
 	pid_t pid;
 
 	in->spawn_failed = 0;
@@ -175,7 +174,7 @@ inst_spawn(struct instance *in)
 	in->kill_sent = 0;
 	in->group_signaled = 0;
 	inst_forget_reports(in);
-	pid = t->proc->spawn(in, &uid, &tty);
+	pid = t->proc->spawn(in, &uid);
 	/* Starting many instances in one callback takes a while: timers
 	 * armed below must count from now, not from the iteration's start. */
 	ev_now_update(t->loop);
@@ -194,8 +193,6 @@ inst_spawn(struct instance *in)
 	}
 	inst_set_process(in, pid, pid);
 	in->uid = uid;
-	if (tty)
-		t->tty_pgid = pid;
 	log_info("%s: started pid %d", in->name, (int)pid);
 	if (c->ready == READY_NOTIFY)
 		inst_set_state(in, INST_STARTING, c->ready_timeout > 0 ?
@@ -393,15 +390,6 @@ inst_exited(struct instance *in, int st)
 		    "tend's stdout or stderr is full", in->name,
 		    in->out_dropped);
 		in->out_dropped_logged = in->out_dropped;
-	}
-	if (t->tty_pgid == in->pid) {
-		/* Take the terminal back, so the next child can be given
-		 * it; SIGTTOU is blocked (signalfd), so this works from a
-		 * background group. Not if someone else has it now. */
-		if (tcgetpgrp(STDIN_FILENO) == in->pid &&
-		    tcsetpgrp(STDIN_FILENO, getpgrp()) == -1)
-			log_warn("tcsetpgrp(%d)", (int)getpgrp());
-		t->tty_pgid = 0;
 	}
 	inst_set_process(in, 0, in->pgid);
 	if (c->kill_mode != KILL_PROCESS && group_alive(in)) {

@@ -162,7 +162,7 @@ open_outputs(struct instance *in, struct spawn_req *r)
 /* Builds the spawn request of in (environment, user, outputs) and starts
  * the child; the report pipe is then read on the loop. */
 static pid_t
-real_spawn(struct instance *in, uid_t *uid, int *tty)
+real_spawn(struct instance *in, uid_t *uid)
 {
 	struct program_config *c = in->prog->cfg;
 	struct tend *t = in->prog->tend;
@@ -207,7 +207,9 @@ real_spawn(struct instance *in, uid_t *uid, int *tty)
 	/* The uid whose notify messages may speak for it (sender.c); the
 	 * kernel's credentials carry the real uid. */
 	*uid = r.set_ids ? r.uid : getuid();
-	*tty = r.tty_foreground;
+	/* Job control (jobctl.c) follows the child with the terminal. */
+	if (r.tty_foreground)
+		t->tty_pgid = pid;
 	in->reportfd = fd;
 	ev_io_init(&in->reportio, report_cb, fd, EV_READ);
 	ev_io_start(t->loop, &in->reportio);

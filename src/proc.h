@@ -14,9 +14,9 @@ struct instance;
 
 struct proc_ops {
 	/* Starts in's main process in a group (or session) of its own:
-	 * its pid, with the uid it runs as in *uid and in *tty whether it
-	 * took the terminal; -1 when nothing ran (logged). */
-	pid_t	(*spawn)(struct instance *in, uid_t *uid, int *tty);
+	 * its pid, with the uid it runs as in *uid (and, when it took the
+	 * terminal, in tend->tty_pgid); -1 when nothing ran (logged). */
+	pid_t	(*spawn)(struct instance *in, uid_t *uid);
 	/* kill(2): 0, or -1 with errno. */
 	int	(*kill)(pid_t target, int sig);
 	/* 1 while a process of group pgid exists (pgid <= 0: 0). */

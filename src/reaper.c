@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "tend.h"
+#include "jobctl.h"
 #include "log.h"
 #include "program.h"
 #include "reaper.h"
@@ -34,7 +35,7 @@ reaper_reap(struct tend *t)
 		 * stopped by ^Z must stop tend too, or the shell never sees
 		 * its job stop. */
 		if (WIFSTOPPED(status)) {
-			supervise_child_stopped(t, pid, WSTOPSIG(status));
+			jobctl_child_stopped(t, pid, WSTOPSIG(status));
 			continue;
 		}
 		if (WIFCONTINUED(status))
@@ -44,7 +45,8 @@ reaper_reap(struct tend *t)
 			t->orphans_reaped++;
 			log_debug("reaped orphan pid %d (status %d)", pid,
 			    status_code(status));
-		}
+		} else
+			jobctl_child_exited(t, pid);
 	}
 	if (!any)
 		return;

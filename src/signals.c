@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tend.h"
+#include "jobctl.h"
 #include "log.h"
 #include "program.h"
 #include "reaper.h"
@@ -64,12 +65,12 @@ dispatch(struct tend *t, int sig)
 		 * orphaned group (a session of its own): STOP is what
 		 * was meant. */
 		if (isatty(STDIN_FILENO))
-			supervise_tty_stop(t, sig);
+			jobctl_tty_stop(t, sig);
 		else
 			program_forward(t, t->wrapper ? sig : SIGSTOP);
 		break;
 	case SIGCONT:
-		if (!supervise_tty_continue(t))
+		if (!jobctl_tty_continue(t))
 			program_forward(t, sig);
 		break;
 	case SIGHUP:

@@ -22,13 +22,6 @@ void supervise_kill_all(struct tend *t, const char *why);
 /* Called by the reaper after every reap. */
 void supervise_reaped(struct tend *t);
 
-/* A child was stopped by sig (job control). */
-void supervise_child_stopped(struct tend *t, pid_t pid, int sig);
-/* SIGTSTP/TTIN/TTOU to tend: stop the programs' groups, then tend. */
-void supervise_tty_stop(struct tend *t, int sig);
-/* SIGCONT to tend: resume what job control stopped; 1 if it did. */
-int supervise_tty_continue(struct tend *t);
-
 int supervise_exit_status(const struct tend *t);
 
 /*

@@ -35,12 +35,11 @@ static struct {
 } fk;
 
 static pid_t
-fake_spawn(struct instance *in, uid_t *uid, int *tty)
+fake_spawn(struct instance *in, uid_t *uid)
 {
 	if (fk.spawn_fails)
 		return -1;
 	*uid = 0;
-	*tty = 0;
 	fk.spawns++;
 	return fk.next_pid++;
 }
