@@ -127,8 +127,15 @@ between "$ms" 4500 8000 "a request not whole within 5 s is closed (ms)"
 like "$line" '^HTTP/1.1 408 ' "... with 408"
 
 "$HELPERS/uconn" "$S" many 200 >"$T/many"
-is "$(awk '$1 == 200 { print $2 }' "$T/many")" 128 "of 200 idle connections at once, 128 are served"
-is "$(awk '$1 == 503 { print $2 }' "$T/many")" 72 "... and 72 (the oldest idle) closed with 503"
+# 128 at a time: the oldest idle ones are closed with 503 to make room.
+# How many that is depends on how far tend got before the requests came
+# (a loaded machine serves some before it has accepted all): each of the
+# 200 gets an answer, 200 or 503, and at least 128 are served.
+served=$(awk '$1 == 200 { print $2 }' "$T/many")
+evicted=$(awk '$1 == 503 { n = $2 } END { print n + 0 }' "$T/many")
+between "$served" 128 200 "of 200 idle connections at once, at least 128 are served"
+is "$((served + evicted))" 200 "... and the others (the oldest idle) are closed with 503" ||
+    diag_file "$T/many"
 between "$(ls /proc/"$TEND_PID"/fd | wc -l)" 3 30 "tend holds no more fds than it needs"
 is "$(get /health)" ok "and still answers"
 
