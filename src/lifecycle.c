@@ -652,17 +652,25 @@ watchdog_trigger(struct instance *in)
 
 /*
  * What each event does in each state: the lifecycle, every pair written
- * out (ignore: nothing to do there, by design). Rows are states, columns
- * events:
+ * out (-: ignore, nothing to do there, by design). Drawn with events as
+ * rows, states as columns; the array below is [state][event]:
  *
- *            START       STOP    KILL     EXIT   GROUP_EMPTY TIMER        RESTART      READY  WATCHDOG WD_TRIGGER
- * stopped    start_fresh want_dn want_dn  -      -           -            start_fresh  -      -        -
- * starting   keep_up     stop    kill_now exited group_empty start_dl     replace      ready  -        trigger
- * running    keep_up     stop    kill_now exited -           bo_reset     replace      -      miss     trigger
- * backoff    start_fresh cancel  cancel   -      -           spawn_soon   start_fresh  -      -        -
- * stopping   keep_up     want_dn kill_now exited group_empty stop_dl      replace_aft  -      -        -
- * exited     start_fresh want_dn want_dn  -      -           -            start_fresh  -      -        -
- * fatal      start_fresh want_dn want_dn  -      -           -            start_fresh  -      -        -
+ *              stopped  starting running  backoff  stopping exited, fatal
+ * START        fresh    keep_up  keep_up  fresh    keep_up  fresh
+ * STOP         down     stop     stop     cancel   down     down
+ * KILL         down     kill_now kill_now cancel   kill_now down
+ * EXIT         -        exited   exited   -        exited   -
+ * GROUP_EMPTY  -        g_empty  -        -        g_empty  -
+ * TIMER        -        start_dl bo_reset spawn    stop_dl  -
+ * RESTART      fresh    replace  replace  fresh    rep_aft  fresh
+ * READY        -        ready    -        -        -        -
+ * WATCHDOG     -        -        miss     -        -        -
+ * WD_TRIGGER   -        trigger  trigger  -        -        -
+ *
+ * Short names: fresh start_fresh, down want_down, cancel cancel_backoff,
+ * g_empty group_empty, start_dl start_deadline, bo_reset backoff_reset,
+ * spawn inst_spawn_soon, stop_dl stop_deadline, rep_aft replace_after,
+ * miss watchdog_miss, trigger watchdog_trigger.
  */
 static const inst_action actions[INST_NSTATES][IEV_NEVENTS] = {
 	[INST_STOPPED] = {

@@ -119,7 +119,7 @@ parse_line(struct notify_msg *m, const char *k, size_t kl, const char *v,
 		}
 		return 0;
 	}
-	return 0;	/* a key tend has no use for: ignored, as systemd does */
+	return 0;	/* a key tend has no use for: ignored, as systemd */
 }
 
 /* Keys are upper-case letters, digits and '_'. */
@@ -150,7 +150,8 @@ notify_parse(const char *buf, size_t len, struct notify_msg *m)
 		if (eq == NULL || kl == 0 || memchr(line, '\0',
 		    (size_t)(nl - line)) != NULL ||
 		    !key_ok(line, kl) ||
-		    parse_line(m, line, kl, eq + 1, (size_t)(nl - eq - 1)) == -1)
+		    parse_line(m, line, kl, eq + 1,
+		    (size_t)(nl - eq - 1)) == -1)
 			m->malformed++;
 	}
 }

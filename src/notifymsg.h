@@ -27,7 +27,7 @@ struct notify_msg {
 	pid_t			 mainpid;
 	unsigned long long	 queue_depth;
 	unsigned long long	 inflight;
-	unsigned		 malformed;	/* lines that were not understood */
+	unsigned		 malformed;	/* lines not understood */
 };
 
 /*
